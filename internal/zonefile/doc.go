@@ -1,0 +1,2 @@
+// Package zonefile reads RFC 1035 master files into records.
+package zonefile
