@@ -1,6 +1,8 @@
 package validator
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -41,6 +43,9 @@ func ParseAnchor(r io.Reader, file string) (*Anchor, error) {
 		if rr.Header().Class != dns.ClassINET {
 			return nil, fmt.Errorf("%s:%d:%d: expected class IN", file, rec.Line, rec.Col)
 		}
+		if msg := anchorFieldError(rr); msg != "" {
+			return nil, fmt.Errorf("%s:%d:%d: %s", file, rec.Line, rec.Col, msg)
+		}
 		if a.Zone == "" {
 			a.Zone = lower(rr.Header().Name)
 		} else if !nameEqual(a.Zone, rr.Header().Name) {
@@ -53,6 +58,30 @@ func ParseAnchor(r io.Reader, file string) (*Anchor, error) {
 	return a, nil
 }
 
+// anchorFieldError checks the fields that miekg/dns takes without looking:
+// a DS digest is hexadecimal (RFC 4034 §5.3) of the size its digest type
+// makes (RFC 4034 §5.1.4, RFC 4509 §2.2, RFC 6605 §2), and a DNSKEY public
+// key is base64 (RFC 4034 §2.2). An anchor that breaks these rules could
+// never match a key and would make every answer Bogus, so it is an input
+// error instead.
+func anchorFieldError(rr dns.RR) string {
+	switch rr := rr.(type) {
+	case *dns.DS:
+		b, err := hex.DecodeString(rr.Digest)
+		if err != nil || len(b) == 0 {
+			return "expected a hexadecimal DS digest"
+		}
+		if n := dsDigestLen(rr.DigestType); n != 0 && len(b) != n {
+			return fmt.Sprintf("expected a %d-octet digest for DS digest type %d, found %d octets", n, rr.DigestType, len(b))
+		}
+	case *dns.DNSKEY:
+		if b, err := base64.StdEncoding.DecodeString(rr.PublicKey); err != nil || len(b) == 0 {
+			return "expected a base64 DNSKEY public key"
+		}
+	}
+	return ""
+}
+
 // ReadAnchorFile reads a trust anchor file.
 func ReadAnchorFile(path string) (*Anchor, error) {
 	f, err := os.Open(path)
@@ -62,4 +91,3 @@ func ReadAnchorFile(path string) (*Anchor, error) {
 	defer f.Close()
 	return ParseAnchor(f, path)
 }
-

@@ -15,12 +15,14 @@ import (
 // used by the rest of the package.
 //
 // The canonical form is produced on the wire rather than on dns.RR values:
-// each record is packed once (uncompressed) into a scratch buffer, the owner
-// is replaced by the canonical (possibly wildcard) owner computed once for the
-// RRset, the TTL by the RRSIG's original TTL, and the domain names inside the
-// RDATA of the types listed in RFC 4034 §6.2 (as amended by RFC 6840 §5.1) are
-// lowercased in place in the scratch copy. The caller's records are never
-// modified and no dns.RR is copied.
+// the records are packed once, uncompressed, into a scratch buffer (as the
+// answer section of a dns.Msg: unlike dns.PackRR this does not write to the
+// records, whose Rdlength PackRR would set); the owner is replaced by the
+// canonical (possibly wildcard) owner computed once for the RRset, the TTL by
+// the RRSIG's original TTL, and the domain names inside the RDATA of the
+// types listed in RFC 4034 §6.2 (as amended by RFC 6840 §5.1) are lowercased
+// in place in the scratch copy. The caller's records are never modified and
+// no dns.RR is copied.
 
 var (
 	canonErrEmpty    = errors.New("validator: empty RRset")
@@ -35,35 +37,32 @@ var (
 // canonTypeA6 is the (obsolete) A6 type, RFC 2874; miekg/dns has no constant for it.
 const canonTypeA6 uint16 = 38
 
-// canonMaxRR is the largest wire size of one uncompressed RR: a 255-octet
-// owner, type, class, TTL, RDLENGTH and 65535 octets of RDATA.
-const canonMaxRR = 255 + 10 + 65535
-
-// canonPoolMaxOut bounds the output buffer kept in the pool; larger buffers
-// (huge RRsets) are dropped after use instead of being retained.
-const canonPoolMaxOut = 1 << 20
+// canonPoolMaxBuf bounds the buffers kept in the pool; larger ones (huge
+// RRsets) are dropped after use instead of being retained.
+const canonPoolMaxBuf = 1 << 20
 
 // canonScratch holds reusable buffers for building signed data.
 type canonScratch struct {
-	pack  []byte      // one RR as packed by dns.PackRR
+	msg   dns.Msg     // packs the records (Answer is set only during packing)
+	pack  []byte      // the packed message
+	used  int         // how much of pack the last packing wrote
 	owner []byte      // canonical owner name (wire form) of the RRset
-	rdata []byte      // canonical RDATA of all records, back to back
-	spans []canonSpan // where each record's RDATA lies in rdata
+	spans []canonSpan // where each record's canonical RDATA lies in pack
 	out   []byte      // the signed data
 	sig   []byte      // decoded signature bytes (used by VerifySig)
 }
 
-// canonSpan locates one record's canonical RDATA inside canonScratch.rdata.
+// canonSpan locates one record's canonical RDATA inside canonScratch.pack.
 type canonSpan struct{ start, end int }
 
 var canonPool = sync.Pool{New: func() any {
-	return &canonScratch{pack: make([]byte, 4096), out: make([]byte, 0, 1024)}
+	return &canonScratch{pack: make([]byte, 2048), out: make([]byte, 0, 1024)}
 }}
 
 func canonGetScratch() *canonScratch { return canonPool.Get().(*canonScratch) }
 
 func canonPutScratch(s *canonScratch) {
-	if cap(s.out) > canonPoolMaxOut || cap(s.rdata) > canonPoolMaxOut {
+	if cap(s.out) > canonPoolMaxBuf || cap(s.pack) > canonPoolMaxBuf {
 		return
 	}
 	canonPool.Put(s)
@@ -169,20 +168,12 @@ func canonBuild(s *canonScratch, sig *dns.RRSIG, rrset []dns.RR) error {
 		s.owner = owner
 	}
 
-	// Pack each record and canonicalise its RDATA.
-	s.rdata = s.rdata[:0]
-	s.spans = s.spans[:0]
-	for _, rr := range rrset {
-		rd, err := canonPackRdata(s, rr)
-		if err != nil {
-			s.out = out
-			return err
-		}
-		start := len(s.rdata)
-		s.rdata = append(s.rdata, rd...)
-		s.spans = append(s.spans, canonSpan{start, len(s.rdata)})
+	// Pack the records and canonicalise their RDATA in place.
+	rdata, err := canonPackRdata(s, rrset)
+	if err != nil {
+		s.out = out
+		return err
 	}
-	rdata := s.rdata
 	spans := s.spans
 	if len(spans) > 1 {
 		slices.SortFunc(spans, func(a, b canonSpan) int {
@@ -210,36 +201,50 @@ func canonBuild(s *canonScratch, sig *dns.RRSIG, rrset []dns.RR) error {
 	return nil
 }
 
-// canonPackRdata packs rr (uncompressed) into s.pack and returns its RDATA in
-// canonical form (names lowercased for the RFC 4034 §6.2 types). The returned
-// slice aliases s.pack.
-func canonPackRdata(s *canonScratch, rr dns.RR) ([]byte, error) {
-	n, err := dns.PackRR(rr, s.pack, 0, nil, false)
+// canonPackRdata packs rrset (uncompressed) as the answer section of a
+// message, returns the message and records in s.spans where each record's
+// RDATA lies in it, lowercasing the RDATA names of the RFC 4034 §6.2 types in
+// place.
+func canonPackRdata(s *canonScratch, rrset []dns.RR) ([]byte, error) {
+	// Some packers skip octets for values they cannot encode (an A record
+	// holding a non-IPv4 address); zero what the last use wrote so stale
+	// data can never leak into the signed data.
+	clear(s.pack[:s.used])
+	s.used = 0
+	s.msg.Answer = rrset
+	w, err := s.msg.PackBuffer(s.pack)
+	s.msg.Answer = nil
 	if err != nil {
-		if len(s.pack) >= canonMaxRR {
-			return nil, err
-		}
-		// Most likely the buffer was too small: retry once at full size.
-		s.pack = make([]byte, canonMaxRR+1)
-		if n, err = dns.PackRR(rr, s.pack, 0, nil, false); err != nil {
-			return nil, err
-		}
-	}
-	w := s.pack[:n]
-	nameEnd, ok := canonSkipName(w, 0, false)
-	if !ok || nameEnd+10 > len(w) {
-		return nil, canonErrName
-	}
-	rrtype := binary.BigEndian.Uint16(w[nameEnd:])
-	rdlen := int(binary.BigEndian.Uint16(w[nameEnd+8:]))
-	rd := w[nameEnd+10:]
-	if rdlen != len(rd) {
-		return nil, canonErrRdata
-	}
-	if err := canonLowerRdata(rrtype, rd); err != nil {
+		s.used = len(s.pack) // it may have written anywhere
 		return nil, err
 	}
-	return rd, nil
+	if cap(w) > cap(s.pack) {
+		s.pack = w[:cap(w)] // PackBuffer needed a larger buffer: keep it
+	}
+	s.used = len(w)
+	s.spans = s.spans[:0]
+	off := 12 // message header
+	for range rrset {
+		nameEnd, ok := canonSkipName(w, off, false)
+		if !ok || nameEnd+10 > len(w) {
+			return nil, canonErrName
+		}
+		rrtype := binary.BigEndian.Uint16(w[nameEnd:])
+		start := nameEnd + 10
+		end := start + int(binary.BigEndian.Uint16(w[nameEnd+8:]))
+		if end > len(w) {
+			return nil, canonErrRdata
+		}
+		if err := canonLowerRdata(rrtype, w[start:end]); err != nil {
+			return nil, err
+		}
+		s.spans = append(s.spans, canonSpan{start, end})
+		off = end
+	}
+	if off != len(w) {
+		return nil, canonErrRdata
+	}
+	return w, nil
 }
 
 // canonAppendName appends the uncompressed wire form of name, lowercased, to b.

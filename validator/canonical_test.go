@@ -3,6 +3,7 @@ package validator
 import (
 	"bytes"
 	"encoding/hex"
+	"net"
 	"strings"
 	"testing"
 
@@ -243,8 +244,10 @@ func TestSignedDataDoesNotModify(t *testing.T) {
 	}
 	rrset := cryptoTestRRs(t, lines...)
 	before := make([]string, len(rrset))
+	headers := make([]dns.RR_Header, len(rrset))
 	for i, rr := range rrset {
 		before[i] = rr.String()
+		headers[i] = *rr.Header()
 	}
 	sig := canonTestSig(rrset)
 	sig.SignerName = "EXAMPLE."
@@ -255,6 +258,9 @@ func TestSignedDataDoesNotModify(t *testing.T) {
 	for i, rr := range rrset {
 		if rr.String() != before[i] {
 			t.Errorf("record %d changed: %q -> %q", i, before[i], rr.String())
+		}
+		if *rr.Header() != headers[i] { // dns.PackRR would have set Rdlength
+			t.Errorf("record %d header changed: %+v -> %+v", i, headers[i], *rr.Header())
 		}
 	}
 	if sig.SignerName != "EXAMPLE." {
@@ -315,6 +321,32 @@ func TestSignedDataErrors(t *testing.T) {
 			t.Error("SignedData succeeded, want an error")
 		}
 	})
+}
+
+// TestSignedDataNoStaleBytes: miekg packs an A record holding a non-IPv4
+// address by skipping four octets; the scratch buffer is zeroed between uses
+// so the result never depends on what was packed before.
+func TestSignedDataNoStaleBytes(t *testing.T) {
+	odd := &dns.A{Hdr: dns.RR_Header{Name: "www.example.", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300},
+		A: net.ParseIP("2001:db8::1")}
+	sig := canonTestSig([]dns.RR{odd})
+	first, err := SignedData(sig, []dns.RR{odd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 { // fill the pooled buffers with other data
+		canonTestData(t, "www.example. 300 IN A 203.0.113.77", "www.example. 300 IN A 203.0.113.78")
+		again, err := SignedData(sig, []dns.RR{odd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Fatalf("signed data changed between calls:\n%x\n%x", first, again)
+		}
+	}
+	if !bytes.HasSuffix(first, []byte{0, 4, 0, 0, 0, 0}) {
+		t.Errorf("odd A record not packed as 0.0.0.0: %x", first)
+	}
 }
 
 // TestSignedDataLargeRR: a record larger than the initial pack buffer.

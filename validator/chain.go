@@ -197,6 +197,7 @@ func (w *walk) validateKeys(zone string, keys []*dns.DNSKEY, sigs []*dns.RRSIG, 
 	// Which keys does the DS set (or the anchor) vouch for?
 	entry := map[*dns.DNSKEY]bool{}
 	digestMismatch := false
+	noZoneBit := false // some DS matched a key without the ZONE bit
 	for _, d := range ds {
 		c := DSCheck{KeyTag: d.KeyTag, Algorithm: d.Algorithm, DigestType: d.DigestType, Result: DSNoKey.String()}
 		for _, k := range keys {
@@ -204,6 +205,7 @@ func (w *walk) validateKeys(zone string, keys []*dns.DNSKEY, sigs []*dns.RRSIG, 
 			case DSMatch:
 				if k.Flags&dns.ZONE == 0 || k.Flags&dns.REVOKE != 0 {
 					c.Result = "matches a key that is not a usable zone key"
+					noZoneBit = noZoneBit || k.Flags&dns.ZONE == 0
 					continue
 				}
 				entry[k] = true
@@ -240,6 +242,10 @@ func (w *walk) validateKeys(zone string, keys []*dns.DNSKEY, sigs []*dns.RRSIG, 
 		switch {
 		case len(anchorKeys) > 0 && len(ds) == 0:
 			return bogus(ReasonAnchorNoKey, EDEDNSKEYMissing)
+		case noZoneBit:
+			// The DS names a key that must not verify RRSIGs (RFC 4034
+			// §2.1.1): RFC 8914 §4.12 has the specific code for it.
+			return bogus(ReasonDSNoKey, EDENoZoneKeyBitSet)
 		case digestMismatch:
 			return bogus(ReasonDSDigestMismatch, EDEDNSKEYMissing)
 		default:

@@ -33,7 +33,7 @@ const (
 	SigRevokedKey                            // key has the REVOKE flag (RFC 5011 §2.1): never used to verify
 	SigUnsupportedAlgorithm                  // algorithm not in 5,7,8,10,13,14,15,16
 	SigBadKey                                // public key bytes cannot be parsed for the algorithm
-	SigBadRRset                              // rrset empty / not one RRset / type or class differ from the RRSIG / labels field > owner label count (RFC 4035 §5.3.1)
+	SigBadRRset                              // rrset empty / not one RRset / type or class differ from the RRSIG / labels field > owner label count / owner not at or below the signer name (RFC 4035 §5.3.1)
 	SigCryptoFailure                         // the signature does not verify (bad signature bytes or data changed)
 )
 

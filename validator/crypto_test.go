@@ -11,6 +11,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"math/big"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -255,7 +256,7 @@ func TestVerifySigAlgorithms(t *testing.T) {
 				// The RRset data changed after signing.
 				{name: "changed rdata", mutate: func(sig *dns.RRSIG, rr []dns.RR) []dns.RR {
 					c := dns.Copy(rr[0]).(*dns.A)
-					c.A[3] = 99
+					c.A = net.ParseIP("192.0.2.99")
 					return []dns.RR{c, rr[1]}
 				}, want: SigCryptoFailure},
 				// A record was removed from the RRset.

@@ -342,7 +342,11 @@ func (d *denialSet) proveNoDS(cut string) proofResult {
 // §8.4): no such name, and no wildcard at its closest encloser.
 func (d *denialSet) proveNameError(qname string) proofResult {
 	if len(d.nsec) > 0 {
-		if c := d.nsecCover(qname); c != nil {
+		// An NSEC whose next name is below qname shows that qname is an
+		// empty non-terminal: it exists, and NXDOMAIN would deny the names
+		// below it too (RFC 8020 §2), so it proves no name error (RFC 4035
+		// §5.4; the NODATA proof below accepts it).
+		if c := d.nsecCover(qname); c != nil && !nameStrictlyBelow(c.NextDomain, qname) {
 			ce := nsecClosestEncloser(qname, c)
 			wild := "*." + ce
 			if ce == "." {

@@ -57,6 +57,12 @@ type NetSource struct {
 	Servers []string
 	// Timeout bounds each exchange (default 3 s).
 	Timeout time.Duration
+	// Redirect maps a server address, written "host:port" as it would be
+	// dialled (a glue address without a port gets port 53, as RFC 1035
+	// §4.2 has servers listen), to the address dialled instead. Tests and
+	// labs use it to run every zone's server on a loopback port while the
+	// referrals keep their real glue. Nil dials the addresses as they are.
+	Redirect map[string]string
 }
 
 // Query sends qname/qtype with DO=1, RD=0 to the first address of at.Addrs
@@ -81,6 +87,9 @@ func (s NetSource) Query(ctx context.Context, at Servers, qname string, qtype ui
 	for _, addr := range addrs {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			addr = net.JoinHostPort(addr, "53")
+		}
+		if to, ok := s.Redirect[addr]; ok {
+			addr = to
 		}
 		udp := &dns.Client{Net: "udp", Timeout: timeout, UDPSize: 1232}
 		r, _, err := udp.ExchangeContext(ctx, m, addr)

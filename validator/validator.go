@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -194,6 +195,31 @@ func unvalidated(zs *zoneState, rcode int, answer []dns.RR) outcome {
 // RRset itself, a CNAME, or a DNAME above qname.
 func (w *walk) answer(zs *zoneState, resp *dns.Msg, qname string, qtype uint16) (outcome, error) {
 	zone := zs.servers.Zone
+	// A DNAME above qname comes first: the CNAME at qname that the server
+	// synthesised from it is never signed, and what is validated is the
+	// DNAME and the synthesis (RFC 6672 §5.3.1). Names below a DNAME owner
+	// cannot hold data of their own (RFC 6672 §2.4), so any RRset at qname
+	// in such a response is synthesised too.
+	if dname := dnameFor(resp.Answer, qname); dname != nil {
+		set := rrsetOf(resp.Answer, dname.Hdr.Name, dns.TypeDNAME)
+		o := outcome{status: zs.status, reason: zs.reason, ede: zs.ede, zone: zs.zone, ttl: dname.Hdr.Ttl, answer: set}
+		if zs.status == Secure {
+			o = w.positive(zs, resp, set, "dname", qname)
+			if o.status == Bogus {
+				return o, nil
+			}
+		}
+		target, ok := dnameTarget(qname, dname)
+		if !ok {
+			return outcome{status: Bogus, reason: ReasonDNAMEMismatch, ede: edePtr(EDEDNSSECBogus), zone: zone, rcode: dns.RcodeServerFailure}, nil
+		}
+		next, err := w.resolve(target, qtype)
+		if err != nil {
+			return outcome{}, err
+		}
+		o.combine(next)
+		return o, nil
+	}
 	if set := rrsetOf(resp.Answer, qname, qtype); len(set) > 0 {
 		if zs.status != Secure {
 			return unvalidated(zs, resp.Rcode, set), nil
@@ -218,26 +244,6 @@ func (w *walk) answer(zs *zoneState, resp *dns.Msg, qname string, qtype uint16) 
 		o.combine(next)
 		return o, nil
 	}
-	if dname := dnameFor(resp.Answer, qname); dname != nil {
-		set := rrsetOf(resp.Answer, dname.Hdr.Name, dns.TypeDNAME)
-		o := outcome{status: zs.status, reason: zs.reason, ede: zs.ede, zone: zs.zone, ttl: dname.Hdr.Ttl, answer: set}
-		if zs.status == Secure {
-			o = w.positive(zs, resp, set, "dname", qname)
-			if o.status == Bogus {
-				return o, nil
-			}
-		}
-		target, ok := dnameTarget(qname, dname)
-		if !ok {
-			return outcome{status: Bogus, reason: ReasonDNAMEMismatch, ede: edePtr(EDEDNSSECBogus), zone: zone, rcode: dns.RcodeServerFailure}, nil
-		}
-		next, err := w.resolve(target, qtype)
-		if err != nil {
-			return outcome{}, err
-		}
-		o.combine(next)
-		return o, nil
-	}
 	return outcome{}, fmt.Errorf("%w: %s: answer does not match the question", ErrNoServer, zone)
 }
 
@@ -255,7 +261,15 @@ func (w *walk) positive(zs *zoneState, resp *dns.Msg, set []dns.RR, what, qname 
 		return outcome{status: Bogus, reason: chk.reason, ede: edePtr(chk.ede), zone: zone, rcode: dns.RcodeServerFailure}
 	}
 	o := outcome{status: Secure, reason: ReasonSecure, zone: zone, ttl: chk.ttl, rcode: resp.Rcode, answer: set}
-	if int(chk.sig.Labels) < dns.CountLabel(owner) {
+	// The Labels field does not count a leading "*" label (RFC 4034
+	// §3.1.3), so the RRset of a wildcard owner asked for by its own name
+	// has Labels one below its label count and is not an expansion (the
+	// query matched the wildcard name exactly, RFC 1034 §4.3.2 step 3a).
+	ownerLabels := dns.CountLabel(owner)
+	if strings.HasPrefix(owner, "*.") {
+		ownerLabels--
+	}
+	if int(chk.sig.Labels) < ownerLabels {
 		// A wildcard expansion (RFC 4035 §5.3.4): the answer is only valid
 		// with proof that qname itself, and every name between qname and
 		// the wildcard's parent, does not exist.

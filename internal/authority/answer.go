@@ -124,8 +124,8 @@ func (z *Zone) exact(b *builder, key string, offs []int, nd *node, depth int) {
 		}
 	case dns.TypeRRSIG:
 		n := len(b.m.Answer)
-		for _, t := range nd.types() {
-			b.m.Answer = appendCopies(b.m.Answer, nd.sets[t].sigs, "")
+		for _, rs := range nd.sorted() {
+			b.m.Answer = appendCopies(b.m.Answer, rs.sigs, "")
 		}
 		if len(b.m.Answer) > n {
 			return

@@ -112,6 +112,7 @@ func serve(t *testing.T, h dns.Handler) (udpAddr, tcpAddr string) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait) // runs after the shutdowns registered below
 	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: l, Handler: h}} {
 		started := make(chan struct{})
 		srv.NotifyStartedFunc = func() { close(started) }
@@ -129,7 +130,6 @@ func serve(t *testing.T, h dns.Handler) (udpAddr, tcpAddr string) {
 		}
 		t.Cleanup(func() { _ = srv.Shutdown() })
 	}
-	t.Cleanup(wg.Wait)
 	return pc.LocalAddr().String(), l.Addr().String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -11,6 +12,7 @@ import (
 // rrset is the records of one type at one name and the RRSIGs covering them.
 // Either may be empty: RRSIGs whose RRset is missing are kept, but never sent.
 type rrset struct {
+	t    uint16
 	rrs  []dns.RR
 	sigs []dns.RR
 }
@@ -19,35 +21,42 @@ type rrset struct {
 // non-terminal (no records, but descendants).
 type node struct {
 	key  string
-	sets map[uint16]*rrset
-	cut  bool // not the apex, has NS: a delegation point
+	sets []*rrset // a few per name: a slice beats a map
+	cut  bool     // not the apex, has NS: a delegation point
 	done bool // ancestors made (construction only)
 }
 
 // get returns the records of a type at the node, nil if there are none.
 func (n *node) get(t uint16) *rrset {
-	if rs := n.sets[t]; rs != nil && len(rs.rrs) > 0 {
+	if rs := n.find(t); rs != nil && len(rs.rrs) > 0 {
 		return rs
 	}
 	return nil
 }
 
-// types returns the types of the node's RRsets (and of orphan RRSIGs) in
-// increasing order.
-func (n *node) types() []uint16 {
-	ts := make([]uint16, 0, len(n.sets))
-	for t := range n.sets {
-		ts = append(ts, t)
+// find returns the RRset of a type at the node, empty or not, or nil.
+func (n *node) find(t uint16) *rrset {
+	for _, rs := range n.sets {
+		if rs.t == t {
+			return rs
+		}
 	}
-	slices.Sort(ts)
-	return ts
+	return nil
+}
+
+// sorted returns the node's RRsets (including those with only RRSIGs) by
+// increasing type.
+func (n *node) sorted() []*rrset {
+	sets := slices.Clone(n.sets)
+	slices.SortFunc(sets, func(a, b *rrset) int { return int(a.t) - int(b.t) })
+	return sets
 }
 
 // allSets returns the node's non-empty RRsets by increasing type.
 func (n *node) allSets() []*rrset {
 	var sets []*rrset
-	for _, t := range n.types() {
-		if rs := n.get(t); rs != nil {
+	for _, rs := range n.sorted() {
+		if len(rs.rrs) > 0 {
 			sets = append(sets, rs)
 		}
 	}
@@ -118,17 +127,26 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 		rr  dns.RR
 	}
 	var n3rrs []n3rr
-	var buf [256]byte
+	var (
+		buf       [256]byte
+		lastName  string
+		lastKey   string
+		lastValid bool
+	)
 	for _, rr := range rrs {
 		h := rr.Header()
-		n, err := dns.PackDomainName(dns.Fqdn(h.Name), buf[:], 0, nil, false)
-		if err != nil {
-			return nil, fmt.Errorf("zone %s: bad owner name %q: %v", z.origin, h.Name, err)
+		// Records usually come grouped by owner: pack each owner once.
+		if !lastValid || h.Name != lastName {
+			n, err := dns.PackDomainName(dns.Fqdn(h.Name), buf[:], 0, nil, false)
+			if err != nil {
+				return nil, fmt.Errorf("zone %s: bad owner name %q: %v", z.origin, h.Name, err)
+			}
+			lastName, lastKey, lastValid = h.Name, lowerKey(buf[:n]), true
+			if !isSubKey(apexKey, lastKey) {
+				return nil, fmt.Errorf("zone %s: record outside the zone: %s", z.origin, rr)
+			}
 		}
-		key := lowerKey(buf[:n])
-		if !isSubKey(apexKey, key) {
-			return nil, fmt.Errorf("zone %s: record outside the zone: %s", z.origin, rr)
-		}
+		key := lastKey
 		t := h.Rrtype
 		sig, isSig := rr.(*dns.RRSIG)
 		if isSig {
@@ -162,7 +180,7 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 			z.nsec = append(z.nsec, nsecEntry{canonKey(key), rs})
 		}
 	}
-	sort.Slice(z.nsec, func(i, j int) bool { return z.nsec[i].canon < z.nsec[j].canon })
+	slices.SortFunc(z.nsec, func(a, b nsecEntry) int { return strings.Compare(a.canon, b.canon) })
 
 	// The NSEC3 chain.
 	hasParam := false
@@ -211,7 +229,7 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 				z.nsec3 = append(z.nsec3, e)
 			}
 		}
-		sort.Slice(z.nsec3, func(i, j int) bool { return z.nsec3[i].hash < z.nsec3[j].hash })
+		slices.SortFunc(z.nsec3, func(a, b *nsec3Entry) int { return strings.Compare(a.hash, b.hash) })
 	}
 
 	switch {
@@ -239,13 +257,10 @@ func (z *Zone) node(key string) *node {
 }
 
 func (n *node) add(t uint16, rr dns.RR, isSig bool) {
-	if n.sets == nil {
-		n.sets = make(map[uint16]*rrset, 2)
-	}
-	rs := n.sets[t]
+	rs := n.find(t)
 	if rs == nil {
-		rs = &rrset{}
-		n.sets[t] = rs
+		rs = &rrset{t: t}
+		n.sets = append(n.sets, rs)
 	}
 	if isSig {
 		rs.sigs = appendUnique(rs.sigs, rr)

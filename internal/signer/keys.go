@@ -95,7 +95,7 @@ func NewKey(zone string, alg uint8, flags uint16, seed []byte) (*Key, error) {
 	case dns.ED25519:
 		k := ed25519.NewKeyFromSeed(material[:ed25519.SeedSize])
 		priv, pub = k, []byte(k.Public().(ed25519.PublicKey))
-	case ED448:
+	case dns.ED448:
 		k := ed448.NewKeyFromSeed(material[:ed448.SeedSize])
 		priv, pub = k, []byte(k.Public().(ed448.PublicKey))
 	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512:
@@ -129,10 +129,6 @@ func NewKey(zone string, alg uint8, flags uint16, seed []byte) (*Key, error) {
 		Private: priv,
 	}, nil
 }
-
-// ED448 is the DNSSEC algorithm number of Ed448 (RFC 8080); miekg/dns names
-// it but cannot sign or verify with it.
-const ED448 = dns.ED448
 
 // rsaPublicKey encodes an RSA public key for a DNSKEY (RFC 3110 §2).
 func rsaPublicKey(k *rsa.PublicKey) []byte {

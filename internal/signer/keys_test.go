@@ -13,7 +13,7 @@ import (
 
 var allAlgorithms = []uint8{
 	dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512,
-	dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519, ED448,
+	dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519, dns.ED448,
 }
 
 func mustKey(t testing.TB, zone string, alg uint8, flags uint16, seed string) *Key {
@@ -78,7 +78,7 @@ func TestNewKeyGolden(t *testing.T) {
 		{dns.ECDSAP256SHA256, 256, 18419},
 		{dns.ECDSAP384SHA384, 257, 10010},
 		{dns.ED25519, 257, 5507},
-		{ED448, 257, 48477},
+		{dns.ED448, 257, 48477},
 	}
 	for _, tt := range tests {
 		k := mustKey(t, "example.", tt.alg, tt.flags, "golden")

@@ -147,6 +147,9 @@ func (z *zone) addNSEC3(d Denial, signers []signingKey) error {
 			return fmt.Errorf("signer: NSEC3 hash collision between %s and %s", entries[i-1].name, e.name)
 		}
 		owner := strings.ToLower(b32.EncodeToString(e.hash[:])) + "." + z.origin
+		if z.origin == "." {
+			owner = owner[:len(owner)-1]
+		}
 		if _, ok := z.nodes[owner]; ok {
 			return fmt.Errorf("signer: zone already has a name %s, the NSEC3 owner for %s", owner, e.name)
 		}

@@ -134,7 +134,7 @@ func algorithmHash(alg uint8) (crypto.Hash, int, error) {
 		return crypto.SHA256, 32, nil
 	case dns.ECDSAP384SHA384:
 		return crypto.SHA384, 48, nil
-	case dns.ED25519, ED448:
+	case dns.ED25519, dns.ED448:
 		return 0, 0, nil
 	}
 	return 0, 0, fmt.Errorf("signer: unsupported algorithm %d", alg)
@@ -175,7 +175,7 @@ func signData(key *Key, data []byte) ([]byte, error) {
 		}
 		return ed25519.Sign(p, data), nil
 	case ed448.PrivateKey:
-		if alg != ED448 {
+		if alg != dns.ED448 {
 			return nil, fmt.Errorf("Ed448 key cannot sign algorithm %d", alg)
 		}
 		return ed448.Sign(p, data, ""), nil

