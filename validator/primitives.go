@@ -20,7 +20,7 @@ type Check struct {
 }
 
 func bareWalk(now time.Time) *walk {
-	return &walk{now: now, verdict: &Verdict{}}
+	return &walk{v: &Validator{}, now: now, verdict: &Verdict{}}
 }
 
 // AuthenticateKeys checks zone's DNSKEY set against a DS set from its parent

@@ -162,9 +162,10 @@ func (z *Zone) follow(b *builder, cn *rrset, depth int) {
 	z.resolve(b, dns.Fqdn(c.Target), wire, key, depth+1)
 }
 
-// addSOA adds the apex SOA RRset and its RRSIGs to the authority section.
+// addSOA adds the apex SOA RRset and its RRSIGs to the authority section of a
+// negative answer, with the negative caching TTL (see negativeSOA).
 func (z *Zone) addSOA(b *builder) {
-	b.addAuth(z.apex.get(dns.TypeSOA))
+	b.addAuth(z.negSOA)
 }
 
 // nodata answers for a name that exists but has no data of the type: SOA and

@@ -332,6 +332,19 @@ func TestAnswerDetails(t *testing.T) {
 		t.Errorf("zone data changed through an answer: %v", m.Answer[0])
 	}
 
+	// Negative answers: the SOA and its RRSIG get the SOA MINIMUM as TTL.
+	m = z.Answer("nx.example.", dns.TypeA)
+	for _, rr := range m.Ns {
+		if rr.Header().Rrtype == dns.TypeSOA || (rr.Header().Rrtype == dns.TypeRRSIG && rr.(*dns.RRSIG).TypeCovered == dns.TypeSOA) {
+			if rr.Header().Ttl != 300 {
+				t.Errorf("negative SOA TTL: %v", rr)
+			}
+		}
+	}
+	if m := z.Answer("example.", dns.TypeSOA); m.Answer[0].Header().Ttl != 3600 {
+		t.Errorf("positive SOA TTL: %v", m.Answer[0])
+	}
+
 	// ANY: every RRset at the name with its RRSIGs.
 	m = z.Answer("www.example.", dns.TypeANY)
 	if got := describeAll(m.Answer); !sameMultiset(got, []string{"www.example. A", "www.example. RRSIG/A", "www.example. TXT", "www.example. RRSIG/TXT", "www.example. NSEC", "www.example. RRSIG/NSEC"}) {

@@ -5,7 +5,6 @@ import (
 	"net"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -47,15 +46,9 @@ func largeZone(n int) []dns.RR {
 func TestLargeZone(t *testing.T) {
 	const n = 100000
 	rrs := largeZone(n)
-	start := time.Now()
 	z, err := NewZone("example.", rrs)
 	if err != nil {
 		t.Fatal(err)
-	}
-	elapsed := time.Since(start)
-	t.Logf("%d names, %d records: built in %v", n, len(rrs), elapsed)
-	if limit := 1 * time.Second; !raceEnabled && elapsed > limit {
-		t.Errorf("building took %v, want under %v", elapsed, limit)
 	}
 	// Spot checks: data, empty non-terminal NODATA, NXDOMAIN.
 	if m := z.Answer("h12345.example.", dns.TypeA); len(m.Answer) != 2 {
@@ -104,5 +97,15 @@ func BenchmarkAnswerNSEC3(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		z.Answer(qs[i%len(qs)], dns.TypeA)
+	}
+}
+
+// BenchmarkNewZoneLarge measures indexing a 100,000-name signed zone.
+func BenchmarkNewZoneLarge(b *testing.B) {
+	rrs := largeZone(100000)
+	for b.Loop() {
+		if _, err := NewZone("example.", rrs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

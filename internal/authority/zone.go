@@ -23,7 +23,7 @@ type node struct {
 	key  string
 	sets []*rrset // a few per name: a slice beats a map
 	cut  bool     // not the apex, has NS: a delegation point
-	done bool // ancestors made (construction only)
+	done bool     // ancestors made (construction only)
 }
 
 // get returns the records of a type at the node, nil if there are none.
@@ -92,6 +92,8 @@ type Zone struct {
 	apex       *node
 	names      map[string]*node // key -> node, for every name and empty non-terminal
 
+	negSOA *rrset // the apex SOA and its RRSIGs for negative answers
+
 	denial denial
 	nsec   []nsecEntry   // NSEC owners in canonical order
 	nsec3  []*nsec3Entry // NSEC3 owners of the chain in hash order
@@ -134,6 +136,9 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 		lastValid bool
 	)
 	for _, rr := range rrs {
+		if rr == nil {
+			continue
+		}
 		h := rr.Header()
 		// Records usually come grouped by owner: pack each owner once.
 		if !lastValid || h.Name != lastName {
@@ -158,9 +163,11 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 		}
 		z.node(key).add(t, rr, isSig)
 	}
-	if z.apex.get(dns.TypeSOA) == nil {
+	soa := z.apex.get(dns.TypeSOA)
+	if soa == nil {
 		return nil, fmt.Errorf("zone %s: no SOA record at the origin", z.origin)
 	}
+	z.negSOA = negativeSOA(soa)
 
 	// Empty non-terminals: every ancestor of a name, down from the apex, exists.
 	for key, nd := range z.names {
@@ -241,6 +248,27 @@ func NewZone(origin string, rrs []dns.RR) (*Zone, error) {
 		z.denial = denialNSEC3
 	}
 	return z, nil
+}
+
+// negativeSOA returns copies of the SOA RRset and its RRSIGs with the TTL of
+// the SOA for negative answers: the smaller of its TTL and MINIMUM field (RFC
+// 2308 section 3), as NSD and BIND send it. Signatures still verify: they cover
+// the original TTL.
+func negativeSOA(soa *rrset) *rrset {
+	s := soa.rrs[0].(*dns.SOA)
+	ttl := min(s.Hdr.Ttl, s.Minttl)
+	neg := &rrset{t: dns.TypeSOA}
+	for _, rr := range soa.rrs {
+		c := dns.Copy(rr)
+		c.Header().Ttl = ttl
+		neg.rrs = append(neg.rrs, c)
+	}
+	for _, rr := range soa.sigs {
+		c := dns.Copy(rr)
+		c.Header().Ttl = ttl
+		neg.sigs = append(neg.sigs, c)
+	}
+	return neg
 }
 
 // Origin returns the zone's origin, absolute, as given to NewZone.

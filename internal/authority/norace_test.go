@@ -1,5 +1,0 @@
-//go:build !race
-
-package authority
-
-const raceEnabled = false

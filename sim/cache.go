@@ -1,0 +1,117 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/dnssecsim/dnssecsim/validator"
+)
+
+// State is what a cache would answer a client at one instant.
+type State uint8
+
+// The states, in report order.
+const (
+	Secure State = iota
+	Insecure
+	Bogus
+	Indeterminate
+	Lame
+	numStates
+)
+
+var stateNames = [numStates]string{"Secure", "Insecure", "Bogus", "Indeterminate", "Lame"}
+
+// String returns the state's name.
+func (s State) String() string { return stateNames[s] }
+
+// MarshalText encodes the state as its name.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// States lists every state in report order.
+func States() []State { return []State{Secure, Insecure, Bogus, Indeterminate, Lame} }
+
+func fromStatus(s validator.Status) State {
+	switch s {
+	case validator.Secure:
+		return Secure
+	case validator.Insecure:
+		return Insecure
+	case validator.Bogus:
+		return Bogus
+	default:
+		return Indeterminate
+	}
+}
+
+// keyKind is what a cache's key entry for the child holds.
+type keyKind uint8
+
+const (
+	keyNone     keyKind = iota // nothing cached (non-validating resolver)
+	keySecure                  // an authenticated DNSKEY set
+	keyInsecure                // the zone is provably unsigned (Unbound's null key entry)
+	keyBogus                   // the DS/DNSKEY chain failed: the zone is blocked
+	keyLame                    // no server gave a DNSKEY set
+)
+
+// entry is the lifetime bookkeeping of one cached item. An entry is fetched
+// again at expire; period is the time between two fetches while the data
+// does not change. gen is the world generation its data and every input it
+// was built from come from: when gen equals the world's, fetching it again
+// gives the same result. never marks entries whose source is chosen at
+// random among several operators, which therefore never settle.
+type entry struct {
+	expire time.Duration
+	period time.Duration
+	gen    int
+}
+
+const never = -1
+
+// cache is one resolver's cache for the child zone.
+type cache struct {
+	id    int32
+	prof  *Profile
+	age   time.Duration
+	phase time.Duration // offset of its client query grid (rate query model)
+	token uint32
+
+	ns      entry
+	nsMask  uint8 // operators whose nameservers the cached NS set names
+	nsChild bool  // the NS set came from the child (ns_mode child)
+
+	ds    entry
+	dsVer int // parent version whose DS set or no-DS proof is cached
+
+	key     entry
+	keyKind keyKind
+	keyID   keyID
+	keyData *keyEntryData
+
+	ans   entry
+	state State
+	since time.Duration
+
+	entered   uint8 // bit per state ever entered
+	intervals []Interval
+}
+
+// Interval is one stretch of a cache in one state, in seconds from the epoch.
+type Interval struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+	State State   `json:"state"`
+}
+
+// settled reports whether fetching e again now would return what it holds.
+func (e *entry) settled(gen int) bool { return e.gen == gen }
+
+// advance moves a settled entry's expiry past every fetch before t, each of
+// which returned the same data, keeping its phase.
+func (e *entry) advance(t time.Duration) {
+	if e.expire >= t || e.period <= 0 {
+		return
+	}
+	k := (t - e.expire + e.period - 1) / e.period
+	e.expire += k * e.period
+}

@@ -1,0 +1,306 @@
+package sim
+
+import (
+	"math/bits"
+	"time"
+
+	"github.com/dnssecsim/dnssecsim/validator"
+)
+
+// This file is the resolver model: how one cache refreshes its entries and
+// what answer it gives. With the continuous query model every expired entry
+// is fetched again at once; with a query rate, at the first client query
+// after it expired.
+
+// refreshTime rounds t up to the cache's client query grid.
+func (s *Sim) refreshTime(c *cache, t time.Duration) time.Duration {
+	q := s.queryInterval
+	if q <= 0 {
+		return t
+	}
+	if t <= c.phase {
+		return c.phase
+	}
+	return c.phase + (t-c.phase+q-1)/q*q
+}
+
+// set records a fetch at t of an item that lives for ttl.
+func (s *Sim) set(c *cache, e *entry, t, ttl time.Duration, gen int) {
+	e.expire = s.refreshTime(c, t+ttl)
+	e.period = e.expire - t
+	e.gen = gen
+}
+
+// minGen combines the generations of an item's inputs.
+func minGen(gs ...int) int {
+	m := gs[0]
+	for _, g := range gs[1:] {
+		if g < m {
+			m = g
+		}
+	}
+	return m
+}
+
+// pickServer chooses one serving operator among those the cached NS set
+// names, with the simulation's seeded RNG (a real resolver's server choice
+// is also effectively random). ok is false when none serves the zone.
+// spread reports that the set spans several operators, whose answers may
+// differ from fetch to fetch.
+func (s *Sim) pickServer(c *cache) (op int, ok, spread bool, err error) {
+	var serving []int
+	for m := c.nsMask; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		yes, err := s.world.serves(i)
+		if err != nil {
+			return 0, false, false, err
+		}
+		if yes {
+			serving = append(serving, i)
+		}
+	}
+	switch len(serving) {
+	case 0:
+		return 0, false, bits.OnesCount8(c.nsMask) > 1, nil
+	case 1:
+		return serving[0], true, bits.OnesCount8(c.nsMask) > 1, nil
+	}
+	return serving[s.rng.IntN(len(serving))], true, true, nil
+}
+
+func mask(ops []int) uint8 {
+	var m uint8
+	for _, o := range ops {
+		m |= 1 << o
+	}
+	return m
+}
+
+// fetchNS asks the parent for the delegation.
+func (s *Sim) fetchNS(c *cache, t time.Duration) {
+	ref := s.world.currentReferral()
+	c.nsMask = mask(ref.nsOps)
+	c.nsChild = false
+	s.set(c, &c.ns, t, c.prof.capTTL(ref.nsTTL), s.world.gen)
+}
+
+// fetchDS asks the parent for the DS set (or the proof that there is none).
+func (s *Sim) fetchDS(c *cache, t time.Duration) {
+	ref := s.world.currentReferral()
+	c.dsVer = ref.ver
+	ttl := c.prof.capTTL(ref.dsTTL)
+	if !ref.hasDS {
+		ttl = c.prof.capNegative(ref.dsTTL)
+	}
+	s.set(c, &c.ds, t, ttl, s.world.gen)
+}
+
+// learnChildNS applies the child's apex NS set after a fetch from op, as the
+// profile's ns_mode says.
+func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
+	p := c.prof
+	if !p.ChildNSFromAnswers || p.NSMode == "parent" {
+		return
+	}
+	o := s.world.ops[op]
+	m := mask(o.apexNSes)
+	if m == 0 {
+		return
+	}
+	switch p.NSMode {
+	case "child_clamped":
+		// The child's set replaces the referral's but may not outlive it.
+		c.nsMask = m
+	case "child":
+		ttl := p.capTTL(o.cfg.NSTTL)
+		if !c.nsChild {
+			c.nsChild = true
+			c.nsMask = m
+			s.set(c, &c.ns, t, ttl, minGen(c.ns.gen, s.world.gen))
+		} else {
+			c.nsMask = m
+			if exp := s.refreshTime(c, t+ttl); exp < c.ns.expire {
+				c.ns.period -= c.ns.expire - exp
+				c.ns.expire = exp
+			}
+		}
+	}
+}
+
+// fetchKey builds the key entry: the DS set decides, and with a DS the
+// DNSKEY set is fetched from a server and authenticated against it.
+func (s *Sim) fetchKey(c *cache, t time.Duration) error {
+	p := c.prof
+	w := s.world
+	if !p.Validating {
+		c.keyKind = keyNone
+		s.set(c, &c.key, t, p.capTTL(maxDuration(w.sc.Losing.DNSKEYTTL, time.Hour)), minGen(w.gen, c.ds.gen))
+		return nil
+	}
+	ref := w.referrals[c.dsVer]
+	gen := minGen(w.gen, c.ds.gen, c.ns.gen)
+	switch {
+	case ref.check.Status == validator.Bogus:
+		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.BogusKeyTTL, gen)
+		return nil
+	case !ref.hasDS:
+		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.capNegative(ref.dsTTL), gen)
+		return nil
+	}
+	op, ok, spread, err := s.pickServer(c)
+	if err != nil {
+		return err
+	}
+	if spread {
+		gen = never
+	}
+	if !ok {
+		c.keyKind, c.keyID = keyLame, keyID{kind: keyLame}
+		s.set(c, &c.key, t, p.LameRetry, gen)
+		return nil
+	}
+	d, err := w.keyEntry(op, c.dsVer)
+	if err != nil {
+		return err
+	}
+	s.learnChildNS(c, op, t)
+	c.keyData = d
+	switch d.check.Status {
+	case validator.Secure:
+		c.keyKind = keySecure
+		c.keyID = keyID{kind: keySecure, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.capTTL(d.ttl), gen)
+	case validator.Insecure: // only unsupported algorithms or digests in the DS set
+		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.capTTL(ref.dsTTL), gen)
+	default:
+		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.BogusKeyTTL, gen)
+	}
+	return nil
+}
+
+// fetchAnswer resolves the probe with the cache's entries and returns the
+// state of the answer and how long it is cached.
+func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
+	p := c.prof
+	w := s.world
+	op, ok, spread, err := s.pickServer(c)
+	if err != nil {
+		return 0, err
+	}
+	gen := minGen(w.gen, c.ns.gen, c.key.gen)
+	if spread {
+		gen = never
+	}
+	if !ok {
+		s.set(c, &c.ans, t, p.LameRetry, gen)
+		return Lame, nil
+	}
+	s.learnChildNS(c, op, t)
+	data := w.ops[op].cfg.DataTTL
+	if !p.Validating {
+		s.set(c, &c.ans, t, p.capTTL(data), gen)
+		return Indeterminate, nil
+	}
+	if p.KeyCache == "ds_rechecked" {
+		// The DS is read on every validation: once it is gone (or proven
+		// absent), answers are Insecure whatever key is still cached.
+		gen = minGen(gen, c.ds.gen)
+		ref := w.referrals[c.dsVer]
+		if ref.check.Status == validator.Bogus {
+			s.set(c, &c.ans, t, p.BogusTTL, gen)
+			return Bogus, nil
+		}
+		if !ref.hasDS {
+			s.set(c, &c.ans, t, p.capTTL(data), gen)
+			return Insecure, nil
+		}
+		if c.keyKind == keySecure && c.keyID.dsVer != c.dsVer {
+			// A new DS set: the keys must be proven against it again.
+			if err := s.fetchKey(c, t); err != nil {
+				return 0, err
+			}
+			gen = minGen(gen, c.key.gen)
+		}
+	}
+	switch c.keyKind {
+	case keyInsecure:
+		s.set(c, &c.ans, t, p.capTTL(data), gen)
+		return Insecure, nil
+	case keyBogus:
+		s.set(c, &c.ans, t, p.BogusTTL, gen)
+		return Bogus, nil
+	case keyLame:
+		s.set(c, &c.ans, t, p.LameRetry, gen)
+		return Lame, nil
+	}
+	a := w.answerFrom(op, c.keyID, c.keyData.keys)
+	if a.check.Status == validator.Secure {
+		s.set(c, &c.ans, t, p.capTTL(a.ttl), gen)
+		return Secure, nil
+	}
+	unknownKey := a.check.EDE != nil && (*a.check.EDE == validator.EDEDNSKEYMissing || *a.check.EDE == validator.EDERRSIGsMissing)
+	if unknownKey && p.UnknownKey == "reprove" {
+		// BIND: a signature from a key outside the cached set (or none at
+		// all) sends the validator back up the chain: the DS is fetched
+		// again and the keys re-proven from the server that answered.
+		s.fetchDS(c, t)
+		if err := s.fetchKey(c, t); err != nil {
+			return 0, err
+		}
+		gen = minGen(w.gen, c.ns.gen, c.key.gen)
+		if spread {
+			gen = never
+		}
+		switch c.keyKind {
+		case keyInsecure:
+			s.set(c, &c.ans, t, p.capTTL(data), gen)
+			return Insecure, nil
+		case keySecure:
+			a = w.answerFrom(op, c.keyID, c.keyData.keys)
+			if a.check.Status == validator.Secure {
+				s.set(c, &c.ans, t, p.capTTL(a.ttl), gen)
+				return Secure, nil
+			}
+		case keyLame:
+			s.set(c, &c.ans, t, p.LameRetry, gen)
+			return Lame, nil
+		}
+	}
+	s.set(c, &c.ans, t, p.BogusTTL, gen)
+	return Bogus, nil
+}
+
+// refresh fetches again, at t, every entry of c that has expired, in the
+// order a resolver needs them, and records the new state.
+func (s *Sim) refresh(c *cache, t time.Duration) error {
+	if c.ns.expire <= t {
+		s.fetchNS(c, t)
+	}
+	if c.ds.expire <= t {
+		s.fetchDS(c, t)
+	}
+	if c.key.expire <= t {
+		if err := s.fetchKey(c, t); err != nil {
+			return err
+		}
+	}
+	if c.ans.expire <= t {
+		st, err := s.fetchAnswer(c, t)
+		if err != nil {
+			return err
+		}
+		s.setState(c, st, t)
+	}
+	return nil
+}
+
+func maxDuration(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
