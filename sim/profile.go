@@ -64,7 +64,7 @@ var profiles = map[string]Profile{
 		MaxTTL: day, MinTTL: 0, MaxNegativeTTL: time.Hour,
 		BogusTTL: 60 * time.Second, BogusKeyTTL: 60 * time.Second, LameRetry: 5 * time.Second,
 		StaleWindow: day,
-		Source: "Unbound 1.26 source (cache-max-ttl 86400, cache-max-negative-ttl 3600, val-bogus-ttl 60, BOGUS_KEY_TTL 60, iter-scrub-promiscuous); key cache and Bogus on unknown keys measured on Unbound 1.17",
+		Source:      "Unbound 1.26 source (cache-max-ttl 86400, cache-max-negative-ttl 3600, val-bogus-ttl 60, BOGUS_KEY_TTL 60, iter-scrub-promiscuous); key cache and Bogus on unknown keys measured on Unbound 1.17",
 	},
 	"bind": {
 		Name: "bind", Validating: true, NSMode: "child_clamped", ChildNSFromAnswers: true,
@@ -72,7 +72,7 @@ var profiles = map[string]Profile{
 		MaxTTL: 7 * day, MinTTL: 0, MaxNegativeTTL: 3 * time.Hour,
 		BogusTTL: time.Second, BogusKeyTTL: 30 * time.Second, LameRetry: time.Second,
 		StaleWindow: day,
-		Source: "BIND 9.20 source (max-cache-ttl 604800, max-ncache-ttl 10800, servfail-ttl 1); key cache, re-proving on unknown keys and the 30 s hold-off after a broken chain measured on BIND 9.18",
+		Source:      "BIND 9.20 source (max-cache-ttl 604800, max-ncache-ttl 10800, servfail-ttl 1); key cache, re-proving on unknown keys and the 30 s hold-off after a broken chain measured on BIND 9.18",
 	},
 	"knot": {
 		Name: "knot", Validating: true, NSMode: "child", ChildNSFromAnswers: true,
@@ -80,7 +80,7 @@ var profiles = map[string]Profile{
 		MaxTTL: day, MinTTL: 5 * time.Second, MaxNegativeTTL: day,
 		BogusTTL: time.Second, BogusKeyTTL: time.Second, LameRetry: time.Second,
 		StaleWindow: day,
-		Source: "Knot Resolver 6 source reading (cache/ttl-max 1d, ttl-min 5 s; bogus RRsets not cached; missing DS fetched again); unconfirmed by measurement",
+		Source:      "Knot Resolver 6 source reading (cache/ttl-max 1d, ttl-min 5 s; bogus RRsets not cached; missing DS fetched again); unconfirmed by measurement",
 	},
 	"powerdns": {
 		Name: "powerdns", Validating: true, NSMode: "child", ChildNSFromAnswers: true,
@@ -88,7 +88,7 @@ var profiles = map[string]Profile{
 		MaxTTL: day, MinTTL: time.Second, MaxNegativeTTL: time.Hour,
 		BogusTTL: time.Hour, BogusKeyTTL: time.Hour, LameRetry: 60 * time.Second,
 		StaleWindow: 0,
-		Source: "PowerDNS Recursor 5.x source reading (max-cache-ttl 86400, max-negative-ttl 3600, max-cache-bogus-ttl 3600, servfail-ttl 60); unconfirmed by measurement",
+		Source:      "PowerDNS Recursor 5.x source reading (max-cache-ttl 86400, max-negative-ttl 3600, max-cache-bogus-ttl 3600, servfail-ttl 60); unconfirmed by measurement",
 	},
 	"parent-centric": {
 		Name: "parent-centric", Validating: true, NSMode: "parent",

@@ -32,6 +32,12 @@ func ParseAnchor(r io.Reader, file string) (*Anchor, error) {
 	a := &Anchor{}
 	for _, rec := range recs {
 		rr := rec.RR
+		// A record line starting with a blank takes the previous record's
+		// owner (RFC 1035 §5.1); on the first record there is none, and the
+		// parser leaves the owner empty.
+		if rr.Header().Name == "" {
+			return nil, fmt.Errorf("%s:%d:%d: expected an owner name: a line starting with a blank continues the previous record's owner", file, rec.Line, rec.Col)
+		}
 		switch rr := rr.(type) {
 		case *dns.DS:
 			a.DS = append(a.DS, rr)

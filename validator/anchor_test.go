@@ -106,6 +106,8 @@ func TestParseAnchorErrors(t *testing.T) {
 		{"RRSIG", ". 300 IN RRSIG DNSKEY 8 0 172800 20350101000000 20250101000000 20326 . AAAA\n", "anchor.txt:1:1: expected a DS or DNSKEY record, found RRSIG"},
 		// Anchor records for two zones.
 		{"mixed owners", anchorDS + "\n" + anchorDNSKEY + "\n", "anchor.txt:2:1: expected every anchor record to be for ., found example."},
+		// A first record without owner (found by FuzzParseAnchor).
+		{"no owner", "   DS 0 0 0 000000000000000000\n", "anchor.txt:1:4: expected an owner name: a line starting with a blank continues the previous record's owner"},
 		// Another class.
 		{"class CH", "example. 3600 CH DS 1 15 2 " + strings.Repeat("AB", 32) + "\n", "anchor.txt:1:1: expected class IN"},
 		// Nothing at all.

@@ -39,9 +39,11 @@ const maxSeconds = math.MaxInt64 / int64(time.Second)
 // A leading '-' makes the duration negative; callers that need a
 // non-negative value (every TTL and wait) check the sign themselves so that
 // they can say so. Spaces, fractions and other units are errors.
+//
+// Errors are *SyntaxError values.
 func Parse(s string) (time.Duration, error) {
 	if s == "" {
-		return 0, errors.New(`expected a duration such as "90s", "1h30m", "2d" or "3600", found an empty string`)
+		return 0, &SyntaxError{Input: s, Reason: "empty"}
 	}
 	body, neg := s, false
 	if body[0] == '-' {
@@ -49,12 +51,29 @@ func Parse(s string) (time.Duration, error) {
 	}
 	secs, err := parseSeconds(body)
 	if err != nil {
-		return 0, fmt.Errorf("expected a duration such as \"90s\", \"1h30m\", \"2d\" or \"3600\", found %q: %v", s, err)
+		return 0, &SyntaxError{Input: s, Reason: err.Error()}
 	}
 	if neg {
 		secs = -secs
 	}
 	return time.Duration(secs) * time.Second, nil
+}
+
+// SyntaxError is the error Parse returns.
+type SyntaxError struct {
+	// Input is the text given to Parse.
+	Input string
+	// Reason says what is wrong with it, for example "unit 'h' at offset 4
+	// is out of order ...".
+	Reason string
+}
+
+func (e *SyntaxError) Error() string {
+	const want = `expected a duration such as "90s", "1h30m", "2d" or "3600"`
+	if e.Input == "" {
+		return want + ", found an empty string"
+	}
+	return fmt.Sprintf("%s, found %q: %s", want, e.Input, e.Reason)
 }
 
 // parseSeconds reads an unsigned duration and returns it in seconds.

@@ -1,6 +1,7 @@
 package duration
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,10 @@ func TestParseErrors(t *testing.T) {
 		}
 		if !strings.HasPrefix(err.Error(), "expected a duration") {
 			t.Errorf("Parse(%q) error = %q, want it to say what was expected first", tc.in, err)
+		}
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Input != tc.in || se.Reason == "" {
+			t.Errorf("Parse(%q) error = %#v, want a *SyntaxError with the input and a reason", tc.in, err)
 		}
 	}
 }
