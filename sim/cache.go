@@ -56,17 +56,28 @@ const (
 
 // entry is the lifetime bookkeeping of one cached item. An entry is fetched
 // again at expire; period is the time between two fetches while the data
-// does not change. gen is the world generation its data and every input it
-// was built from come from: when gen equals the world's, fetching it again
-// gives the same result. never marks entries whose source is chosen at
-// random among several operators, which therefore never settle.
+// does not change. gen is the world generation it was fetched in: when gen
+// equals the world's and none of its inputs changed since, fetching it again
+// gives the same result.
 type entry struct {
-	expire time.Duration
-	period time.Duration
-	gen    int
+	expire  time.Duration
+	period  time.Duration
+	fetched time.Duration
+	gen     int
 }
 
-const never = -1
+const (
+	never    = -1 // fetched from one of several operators chosen at random
+	unsettle = -2 // an input changed after it was fetched
+)
+
+// unsettle marks e, unless it was fetched at t (from the new inputs), as
+// built from inputs that have changed since.
+func (e *entry) unsettle(t time.Duration) {
+	if e.fetched != t && e.gen != never {
+		e.gen = unsettle
+	}
+}
 
 // cache is one resolver's cache for the child zone.
 type cache struct {

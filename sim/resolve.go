@@ -28,18 +28,8 @@ func (s *Sim) refreshTime(c *cache, t time.Duration) time.Duration {
 func (s *Sim) set(c *cache, e *entry, t, ttl time.Duration, gen int) {
 	e.expire = s.refreshTime(c, t+ttl)
 	e.period = e.expire - t
+	e.fetched = t
 	e.gen = gen
-}
-
-// minGen combines the generations of an item's inputs.
-func minGen(gs ...int) int {
-	m := gs[0]
-	for _, g := range gs[1:] {
-		if g < m {
-			m = g
-		}
-	}
-	return m
 }
 
 // pickServer chooses one serving operator among those the cached NS set
@@ -116,7 +106,7 @@ func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
 		if !c.nsChild {
 			c.nsChild = true
 			c.nsMask = m
-			s.set(c, &c.ns, t, ttl, minGen(c.ns.gen, s.world.gen))
+			s.set(c, &c.ns, t, ttl, s.world.gen)
 		} else {
 			c.nsMask = m
 			if exp := s.refreshTime(c, t+ttl); exp < c.ns.expire {
@@ -134,11 +124,11 @@ func (s *Sim) fetchKey(c *cache, t time.Duration) error {
 	w := s.world
 	if !p.Validating {
 		c.keyKind = keyNone
-		s.set(c, &c.key, t, p.capTTL(maxDuration(w.sc.Losing.DNSKEYTTL, time.Hour)), minGen(w.gen, c.ds.gen))
+		s.set(c, &c.key, t, p.capTTL(maxDuration(w.sc.Losing.DNSKEYTTL, time.Hour)), w.gen)
 		return nil
 	}
 	ref := w.referrals[c.dsVer]
-	gen := minGen(w.gen, c.ds.gen, c.ns.gen)
+	gen := w.gen
 	switch {
 	case ref.check.Status == validator.Bogus:
 		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, dsVer: c.dsVer}
@@ -191,7 +181,7 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 	if err != nil {
 		return 0, err
 	}
-	gen := minGen(w.gen, c.ns.gen, c.key.gen)
+	gen := w.gen
 	if spread {
 		gen = never
 	}
@@ -208,7 +198,6 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 	if p.KeyCache == "ds_rechecked" {
 		// The DS is read on every validation: once it is gone (or proven
 		// absent), answers are Insecure whatever key is still cached.
-		gen = minGen(gen, c.ds.gen)
 		ref := w.referrals[c.dsVer]
 		if ref.check.Status == validator.Bogus {
 			s.set(c, &c.ans, t, p.BogusTTL, gen)
@@ -223,7 +212,6 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 			if err := s.fetchKey(c, t); err != nil {
 				return 0, err
 			}
-			gen = minGen(gen, c.key.gen)
 		}
 	}
 	switch c.keyKind {
@@ -251,7 +239,7 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 		if err := s.fetchKey(c, t); err != nil {
 			return 0, err
 		}
-		gen = minGen(w.gen, c.ns.gen, c.key.gen)
+		gen = w.gen
 		if spread {
 			gen = never
 		}
@@ -275,8 +263,11 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 }
 
 // refresh fetches again, at t, every entry of c that has expired, in the
-// order a resolver needs them, and records the new state.
+// order a resolver needs them, and records the new state. When an entry's
+// content changes, the entries built from it before t are marked unsettled,
+// so that they are fetched again when they expire.
 func (s *Sim) refresh(c *cache, t time.Duration) error {
+	nsMask, dsKey, kk, kid := c.nsMask, s.world.referrals[c.dsVer].dsKey, c.keyKind, c.keyID
 	if c.ns.expire <= t {
 		s.fetchNS(c, t)
 	}
@@ -294,6 +285,13 @@ func (s *Sim) refresh(c *cache, t time.Duration) error {
 			return err
 		}
 		s.setState(c, st, t)
+	}
+	if c.nsMask != nsMask || s.world.referrals[c.dsVer].dsKey != dsKey {
+		c.key.unsettle(t)
+		c.ans.unsettle(t)
+	}
+	if c.keyKind != kk || c.keyID != kid {
+		c.ans.unsettle(t)
 	}
 	return nil
 }

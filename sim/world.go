@@ -79,7 +79,7 @@ type referral struct {
 	dsTTL  time.Duration // DS TTL, or the negative TTL of the no-DS proof
 	check  validator.Check
 	hasDS  bool
-	trace  string
+	dsKey  string // the DS set (or its absence) as text, to compare versions
 	parent *authority.Zone
 }
 
@@ -265,6 +265,9 @@ func (w *World) rebuildParent() error {
 	} else {
 		ref.check = validator.ProveNoDS(w.parent, w.child, w.anchorKeys, resp.Ns, w.now)
 		ref.dsTTL = sc.Parent.NegativeTTL
+	}
+	for _, d := range ds {
+		ref.dsKey += d.String() + "\n"
 	}
 	w.referrals = append(w.referrals, ref)
 	return nil

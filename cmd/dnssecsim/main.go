@@ -38,6 +38,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"validate", "validate one answer from a trust anchor down", runValidate},
+		{"verify-zone", "audit the signatures and denial chain of a signed zone", runVerifyZone},
+		{"run", "simulate a transfer procedure against a resolver population", runRun},
 	}
 }
 
