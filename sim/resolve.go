@@ -117,6 +117,19 @@ func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
 	}
 }
 
+// lame handles a cache whose servers all refused: resolvers fall back to
+// the parent's delegation (Unbound's parent-side NS, BIND's re-fetch after a
+// lame delegation), so the NS entry is asked for again at the next retry
+// rather than when its TTL runs out (measured-transfers.md: Lame ended
+// within a parent NS TTL of the NS switch, not an NS TTL after it).
+func (s *Sim) lame(c *cache, t time.Duration) {
+	retry := s.refreshTime(c, t+c.prof.LameRetry)
+	if retry < c.ns.expire {
+		c.ns.period -= c.ns.expire - retry
+		c.ns.expire = retry
+	}
+}
+
 // fetchKey builds the key entry: the DS set decides, and with a DS the
 // DNSKEY set is fetched from a server and authenticated against it.
 func (s *Sim) fetchKey(c *cache, t time.Duration) error {
@@ -149,6 +162,7 @@ func (s *Sim) fetchKey(c *cache, t time.Duration) error {
 	if !ok {
 		c.keyKind, c.keyID = keyLame, keyID{kind: keyLame}
 		s.set(c, &c.key, t, p.LameRetry, gen)
+		s.lame(c, t)
 		return nil
 	}
 	d, err := w.keyEntry(op, c.dsVer)
@@ -187,6 +201,7 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 	}
 	if !ok {
 		s.set(c, &c.ans, t, p.LameRetry, gen)
+		s.lame(c, t)
 		return Lame, nil
 	}
 	s.learnChildNS(c, op, t)
