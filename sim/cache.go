@@ -99,9 +99,11 @@ type cache struct {
 	keyID   keyID
 	keyData *keyEntryData
 
-	ans   entry
-	state State
-	since time.Duration
+	ans       entry
+	good      State         // the last Secure, Insecure or Indeterminate answer
+	goodUntil time.Duration // when that answer expired
+	state     State
+	since     time.Duration
 
 	entered   uint8 // bit per state ever entered
 	intervals []Interval

@@ -48,8 +48,9 @@ type Profile struct {
 	LameRetry time.Duration `json:"lame_retry"`
 	// ServeStale serves the last good answer for up to StaleWindow past its
 	// TTL when a fresh resolution fails or comes out Bogus (RFC 8767).
-	ServeStale  bool          `json:"serve_stale"`
-	StaleWindow time.Duration `json:"stale_window"`
+	ServeStale    bool          `json:"serve_stale"`
+	StaleWindow   time.Duration `json:"stale_window"`
+	StaleReplyTTL time.Duration `json:"stale_reply_ttl"`
 	// Source says where the values come from.
 	Source string `json:"source"`
 }
@@ -103,6 +104,21 @@ var profiles = map[string]Profile{
 		MaxTTL: 7 * day, MaxNegativeTTL: 3 * time.Hour,
 		BogusTTL: 60 * time.Second, BogusKeyTTL: 60 * time.Second, LameRetry: time.Second,
 		Source: "a worst case: the child's NS set takes its own TTL, validated keys live their whole TTL, unknown keys are Bogus",
+	},
+	"public-google": {
+		Name: "public-google", Validating: true, NSMode: "child_clamped", ChildNSFromAnswers: true,
+		KeyCache: "ds_rechecked", UnknownKey: "reprove",
+		MaxTTL: 6 * time.Hour, MaxNegativeTTL: time.Hour,
+		BogusTTL: 60 * time.Second, BogusKeyTTL: 60 * time.Second, LameRetry: 5 * time.Second,
+		Source: "Google Public DNS: max TTL 21600 s observed by third parties (DNS TTL Limits at Public DNS Resolvers, 2023); every other value unconfirmed",
+	},
+	"public-cloudflare": {
+		Name: "public-cloudflare", Validating: true, NSMode: "child_clamped", ChildNSFromAnswers: true,
+		KeyCache: "ds_rechecked", UnknownKey: "reprove",
+		MaxTTL: 7 * day, MaxNegativeTTL: 3 * time.Hour,
+		BogusTTL: 60 * time.Second, BogusKeyTTL: 60 * time.Second, LameRetry: 5 * time.Second,
+		ServeStale: true, StaleWindow: day, StaleReplyTTL: 30 * time.Second,
+		Source: "Cloudflare 1.1.1.1: serves stale (its blog on the 2026 .de outage), no TTL cap observed; every other value unconfirmed",
 	},
 	"non-validating": {
 		Name: "non-validating", Validating: false, NSMode: "child_clamped",

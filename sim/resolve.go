@@ -299,6 +299,7 @@ func (s *Sim) refresh(c *cache, t time.Duration) error {
 		if err != nil {
 			return err
 		}
+		st = s.serveStale(c, st, t)
 		s.setState(c, st, t)
 	}
 	if c.nsMask != nsMask || s.world.referrals[c.dsVer].dsKey != dsKey {
@@ -309,6 +310,26 @@ func (s *Sim) refresh(c *cache, t time.Duration) error {
 		c.ans.unsettle(t)
 	}
 	return nil
+}
+
+// serveStale applies RFC 8767: a resolver that serves stale data answers
+// with its last good answer (keeping its status, never a Bogus one) when a
+// fresh resolution fails or comes out Bogus, for up to the stale window
+// past that answer's expiry, retrying every stale reply TTL.
+func (s *Sim) serveStale(c *cache, st State, t time.Duration) State {
+	p := c.prof
+	if st == Secure || st == Insecure || st == Indeterminate {
+		c.good, c.goodUntil = st, c.ans.expire
+		return st
+	}
+	if !p.ServeStale || c.goodUntil == 0 || t > c.goodUntil+p.StaleWindow {
+		return st
+	}
+	retry := max(p.StaleReplyTTL, time.Second)
+	if exp := s.refreshTime(c, t+retry); exp < c.ans.expire {
+		c.ans.expire, c.ans.period = exp, exp-t
+	}
+	return c.good
 }
 
 func maxDuration(a, b time.Duration) time.Duration {

@@ -3,8 +3,10 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -316,5 +318,45 @@ func TestStaysFlatWithHorizon(t *testing.T) {
 	}
 	if events[1] != events[0] {
 		t.Errorf("events %d with a 20d horizon, %d with 40d: want equal", events[0], events[1])
+	}
+}
+
+// TestServeStale: a resolver that serves stale data (RFC 8767) answers with
+// its last good answer while the losing operator's deleted zone makes every
+// fresh resolution fail, so it never reports Lame.
+func TestServeStale(t *testing.T) {
+	for _, tc := range []struct {
+		profile  string
+		wantLame bool
+	}{
+		{"unbound", true},            // serve-expired is off by default
+		{"public-cloudflare", false}, // serves stale
+	} {
+		r := run(t, measured(t, "losing.behaviour=hasty", "losing.hasty_action=delete-zone", "resolvers.profile="+tc.profile), Options{})
+		if got := r.Metric(Lame).Caches > 0; got != tc.wantLame {
+			t.Errorf("%s: Lame caches %d, want Lame %v", tc.profile, r.Metric(Lame).Caches, tc.wantLame)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestTraceGolden pins the event trace of the measured replay: every world
+// change and every cache state change, in order.
+func TestTraceGolden(t *testing.T) {
+	r := run(t, measured(t), Options{Trace: true})
+	got := strings.Join(r.Trace, "\n") + "\n"
+	const golden = "testdata/measured.trace.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("trace (-want +got):\n%s", d)
 	}
 }
