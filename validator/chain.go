@@ -264,6 +264,20 @@ func (w *walk) validateKeys(zone string, keys []*dns.DNSKEY, sigs []*dns.RRSIG, 
 	}
 	chk := w.verifyRRset(keySet, sigs, zone, entryKeys)
 	link.DNSKEYSigs = chk.sigs
+	// Signatures by keys of the set that no DS or anchor vouches for were
+	// not tried: say so instead of "no such key".
+	for i := range link.DNSKEYSigs {
+		c := &link.DNSKEYSigs[i]
+		if c.Result != noSuchKey {
+			continue
+		}
+		for _, k := range keys {
+			if k.KeyTag() == c.KeyTag && k.Algorithm == c.Algorithm {
+				c.Result = "not tried: key not authenticated by the DS set or anchor"
+				break
+			}
+		}
+	}
 	if !chk.ok {
 		if chk.ede == EDERRSIGsMissing || chk.ede == EDEDNSKEYMissing {
 			return bogus(ReasonKeysUnsigned, EDERRSIGsMissing)
@@ -283,6 +297,8 @@ func (w *walk) validateKeys(zone string, keys []*dns.DNSKEY, sigs []*dns.RRSIG, 
 func sameKey(a, b *dns.DNSKEY) bool {
 	return a.Flags == b.Flags && a.Protocol == b.Protocol && a.Algorithm == b.Algorithm && a.PublicKey == b.PublicKey
 }
+
+const noSuchKey = "no such key in the DNSKEY set"
 
 // rrsetCheck is the outcome of checking every RRSIG over one RRset.
 type rrsetCheck struct {
@@ -361,7 +377,7 @@ func (w *walk) verifyRRset(set []dns.RR, sigs []*dns.RRSIG, zone string, keys []
 			}
 		}
 		if res == SigKeyMismatch {
-			c.Result = "no such key in the DNSKEY set"
+			c.Result = noSuchKey
 		} else {
 			c.Result = res.String()
 		}

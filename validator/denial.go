@@ -113,9 +113,12 @@ func (d *denialSet) fail(noProof, badProof string, proof *Proof) proofResult {
 
 func secure(p *Proof) proofResult { return proofResult{status: Secure, reason: ReasonSecure, proof: p} }
 
-// nsec3Trouble reports an NSEC3 set the validator must not use: an unknown
-// hash algorithm (RFC 5155 §8.1) or too many iterations (RFC 9276 §3.2).
-// Both make the answer Insecure.
+// nsec3Trouble sets aside the NSEC3 records the validator must not use and
+// reports when that leaves the answer Insecure. Records with an unknown
+// hash algorithm (RFC 5155 §8.1: "responses containing only such NSEC3 RRs
+// will generally be considered bogus") or flags other than 0 and 1 (RFC
+// 5155 §8.2) are ignored, so the proofs then fail. Records with too many iterations (RFC 9276 §3.2) make the answer
+// Insecure when no usable record is left.
 func (d *denialSet) nsec3Trouble() (proofResult, bool) {
 	if len(d.nsec3) == 0 {
 		return proofResult{}, false
@@ -125,6 +128,8 @@ func (d *denialSet) nsec3Trouble() (proofResult, bool) {
 	for _, n := range d.nsec3 {
 		switch {
 		case n.Hash != dns.SHA1:
+		case n.Flags > 1:
+			// Flags other than opt-out: ignored (RFC 5155 §8.2).
 		case int(n.Iterations) > d.maxIter:
 			tooMany = true
 		default:
@@ -135,11 +140,14 @@ func (d *denialSet) nsec3Trouble() (proofResult, bool) {
 		d.nsec3 = usable
 		return proofResult{}, false
 	}
-	p := &Proof{Kind: "NSEC3", Records: nsec3Strings(d.nsec3)}
 	if tooMany {
+		p := &Proof{Kind: "NSEC3", Records: nsec3Strings(d.nsec3)}
 		return proofResult{status: Insecure, reason: ReasonInsecureIterations, ede: EDEUnsupportedNSEC3Iterations, proof: p}, true
 	}
-	return proofResult{status: Insecure, reason: ReasonInsecureNSEC3Hash, proof: p}, true
+	// Only unknown hash algorithms or flags: ignore them all (RFC 5155
+	// §8.1, §8.2).
+	d.nsec3 = nil
+	return proofResult{}, false
 }
 
 // --- NSEC (RFC 4035 §5.4) ---
@@ -219,7 +227,7 @@ func (d *denialSet) hash(name string, n *dns.NSEC3) string {
 	if h, ok := d.hashes[key]; ok {
 		return h
 	}
-	h := dns.HashName(lower(name), n.Hash, n.Iterations, n.Salt)
+	h := dns.HashName(nameCanonical(name), n.Hash, n.Iterations, n.Salt)
 	if d.hashes == nil {
 		d.hashes = map[string]string{}
 	}

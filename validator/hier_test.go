@@ -136,6 +136,8 @@ type hier struct {
 	// (the root KSK DNSKEYs), "none", "unrelated" (a DS anchor for a zone
 	// outside the hierarchy) or "test" (DS anchor for test.).
 	AnchorKind string
+	// AnchorFunc, when set, makes the anchor instead of AnchorKind.
+	AnchorFunc func(h *hier) *validator.Anchor
 	// MaxIter is passed to Validator.MaxNSEC3Iterations.
 	MaxIter int
 	// Tamper, when set, edits every response on its way to the validator
@@ -341,6 +343,9 @@ func (h *hier) anchor() *validator.Anchor {
 			out = append(out, k.DNSKEY.ToDS(dns.SHA256))
 		}
 		return out
+	}
+	if h.AnchorFunc != nil {
+		return h.AnchorFunc(h)
 	}
 	switch h.AnchorKind {
 	case "", "ds":

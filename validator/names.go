@@ -115,3 +115,28 @@ func nameCovers(owner, next, name string) bool {
 }
 
 func lower(name string) string { return strings.ToLower(dns.Fqdn(name)) }
+
+// nameCanonical returns the canonical form of a name (RFC 4034 §6.2):
+// uppercase letters lowercased in the label octets themselves, so that an
+// escaped capital such as \065 becomes "a" too (strings.ToLower leaves it).
+func nameCanonical(name string) string {
+	buf := make([]byte, 256)
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf, 0, nil, false)
+	if err != nil {
+		return lower(name)
+	}
+	for i := 0; i < n && buf[i] != 0; {
+		l := int(buf[i])
+		for j := i + 1; j <= i+l && j < n; j++ {
+			if 'A' <= buf[j] && buf[j] <= 'Z' {
+				buf[j] += 'a' - 'A'
+			}
+		}
+		i += 1 + l
+	}
+	out, _, err := dns.UnpackDomainName(buf[:n], 0)
+	if err != nil {
+		return lower(name)
+	}
+	return out
+}

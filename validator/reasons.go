@@ -11,7 +11,6 @@ const (
 	ReasonInsecureDigest     = "DS set uses only unsupported digest types"
 	ReasonInsecureIterations = "NSEC3 iterations above the validator limit"
 	ReasonInsecureAnchor     = "trust anchor names only unsupported algorithms or digests"
-	ReasonInsecureNSEC3Hash  = "NSEC3 hash algorithm unsupported"
 
 	ReasonDNSKEYMissing    = "no DNSKEY set for a zone whose DS says it is signed"
 	ReasonDSNoKey          = "no DNSKEY matches the DS set"

@@ -40,6 +40,12 @@ func (v *Validator) Validate(ctx context.Context, qname string, qtype uint16, no
 	if _, ok := dns.IsDomainName(qname); !ok {
 		return nil, fmt.Errorf("validator: invalid query name %q", qname)
 	}
+	switch qtype {
+	case dns.TypeANY, dns.TypeRRSIG, dns.TypeOPT, dns.TypeAXFR, dns.TypeIXFR, dns.TypeNSEC3:
+		// Meta-types and records that are never an RRset answer of their
+		// own cannot be validated as one (RFC 6840 §4.2, RFC 8482).
+		return nil, fmt.Errorf("validator: cannot validate a %s question", typeString(qtype))
+	}
 	w := &walk{v: v, ctx: ctx, now: now, verdict: &Verdict{
 		QName:  lower(qname),
 		QType:  typeString(qtype),
@@ -80,7 +86,9 @@ type outcome struct {
 
 // combine folds the outcome of the next name of an alias chain into o.
 func (o *outcome) combine(next outcome) {
-	if next.status < o.status {
+	// The final answer's zone (and reason) speaks for the chain unless an
+	// earlier link was weaker.
+	if next.status <= o.status {
 		o.status, o.reason, o.ede, o.zone = next.status, next.reason, next.ede, next.zone
 	}
 	o.ttl = min(o.ttl, next.ttl)
@@ -212,6 +220,13 @@ func (w *walk) answer(zs *zoneState, resp *dns.Msg, qname string, qtype uint16) 
 		target, ok := dnameTarget(qname, dname)
 		if !ok {
 			return outcome{status: Bogus, reason: ReasonDNAMEMismatch, ede: edePtr(EDEDNSSECBogus), zone: zone, rcode: dns.RcodeServerFailure}, nil
+		}
+		if qtype == dns.TypeCNAME {
+			// The synthesised CNAME is the answer (RFC 6672 §3.1); it is
+			// authenticated by the DNAME that produces it.
+			o.answer = append(o.answer, &dns.CNAME{Hdr: dns.RR_Header{Name: qname, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: dname.Hdr.Ttl}, Target: target})
+			o.rcode = resp.Rcode
+			return o, nil
 		}
 		next, err := w.resolve(target, qtype)
 		if err != nil {
