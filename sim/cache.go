@@ -81,11 +81,12 @@ func (e *entry) unsettle(t time.Duration) {
 
 // cache is one resolver's cache for the child zone.
 type cache struct {
-	id    int32
-	prof  *Profile
-	age   time.Duration
-	phase time.Duration // offset of its client query grid (rate query model)
-	token uint32
+	id     int32
+	prof   *Profile
+	age    time.Duration
+	phases [4]float64    // how far into its lifetime each entry (NS, DS, key, answer) was at the start
+	phase  time.Duration // offset of its client query grid (rate query model)
+	token  uint32
 
 	ns      entry
 	nsMask  uint8 // operators whose nameservers the cached NS set names

@@ -159,7 +159,6 @@ func (s *Sim) population(n int) error {
 		shares = append(shares, &share{p: p, quota: pw.Weight / total})
 		s.profiles = append(s.profiles, p)
 	}
-	maxTTL := s.largestTTL()
 	s.caches = make([]cache, n)
 	for i := range s.caches {
 		// The profile furthest behind its quota gets the next cache.
@@ -175,48 +174,63 @@ func (s *Sim) population(n int) error {
 		c.prof = &best.p
 		switch sc.Resolvers.CacheAge {
 		case "random":
-			c.age = time.Duration(s.rng.Int64N(int64(maxTTL)))
+			for k := range c.phases {
+				c.phases[k] = s.rng.Float64()
+			}
 		case "explicit":
 			if len(sc.Resolvers.Ages) > 0 {
 				c.age = sc.Resolvers.Ages[i%len(sc.Resolvers.Ages)]
 			}
 		default: // even
-			c.age = time.Duration(float64(maxTTL) * float64(i) / float64(n)).Truncate(time.Second)
+			// Each entry's phase is spread evenly over its own lifetime and
+			// the entries of one cache are decorrelated: the delegation's
+			// phase is i/n, the others follow the Halton sequence (bases 2,
+			// 3, 5), which covers every combination of phases evenly. Real
+			// caches refetch each entry on its own schedule, so after a
+			// while their phases are unrelated.
+			c.phases = [4]float64{float64(i) / float64(n), radicalInverse(i+1, 2), radicalInverse(i+1, 3), radicalInverse(i+1, 5)}
 		}
 		if s.queryInterval > 0 {
 			c.phase = time.Duration(s.rng.Int64N(int64(s.queryInterval)))
 		}
-		if err := s.fill(c); err != nil {
+		if err := s.fill(c, sc.Resolvers.CacheAge == "explicit"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// largestTTL is the longest lifetime any entry can have, over which even
-// cache ages are spread.
-func (s *Sim) largestTTL() time.Duration {
-	sc := s.sc
-	m := time.Second
-	for _, d := range []time.Duration{sc.Parent.NSTTL, sc.Parent.DSTTL, sc.Parent.NegativeTTL,
-		sc.Losing.NSTTL, sc.Losing.DNSKEYTTL, sc.Losing.DataTTL, sc.Gaining.NSTTL, sc.Gaining.DNSKEYTTL, sc.Gaining.DataTTL} {
-		m = max(m, d)
+// radicalInverse is the van der Corput radical inverse of i in base b: the
+// digits of i mirrored behind the point, a number in [0, 1).
+func radicalInverse(i, b int) float64 {
+	f, r := 1.0, 0.0
+	for ; i > 0; i /= b {
+		f /= float64(b)
+		r += f * float64(i%b)
 	}
-	return m
+	return r
 }
 
-// fill loads a cache from the initial world, as fetched at -age: each
-// entry's phase within its own lifetime follows from the age.
-func (s *Sim) fill(c *cache) error {
+// fill loads a cache from the initial world. With explicit ages every
+// entry was fetched age ago; otherwise each entry was fetched its own phase
+// (a fraction of its lifetime) ago. A cache's reported age is that of its
+// delegation.
+func (s *Sim) fill(c *cache, explicit bool) error {
 	c.state = Indeterminate
 	if err := s.refresh(c, 0); err != nil {
 		return err
 	}
-	for _, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
+	if !explicit {
+		c.age = time.Duration(c.phases[0] * float64(c.ns.period)).Truncate(time.Second)
+	}
+	for k, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
 		if e.period <= 0 {
 			continue
 		}
 		back := c.age % e.period
+		if !explicit {
+			back = time.Duration(c.phases[k] * float64(e.period)).Truncate(time.Second)
+		}
 		e.expire -= back
 		if e.expire <= 0 {
 			e.expire += e.period
@@ -271,32 +285,34 @@ func (s *Sim) schedule() {
 
 // loop processes events in order up to the horizon.
 func (s *Sim) loop() error {
-	for s.events.Len() > 0 {
-		e := heap.Pop(&s.events).(event)
-		if e.at > s.horizon {
-			break
-		}
-		if e.world != nil {
-			s.processed++
-			if err := s.applyWorld(e.at, e.world); err != nil {
-				return err
-			}
-			continue
-		}
-		c := &s.caches[e.cache]
-		if e.token != c.token {
-			continue // superseded by a later schedule
-		}
-		s.processed++
-		s.advanceSettled(c, e.at)
-		if err := s.refresh(c, e.at); err != nil {
+	for s.events.Len() > 0 && s.events[0].at <= s.horizon {
+		if err := s.step(); err != nil {
 			return err
 		}
-		s.next(c)
 	}
 	for i := range s.caches {
 		s.closeInterval(&s.caches[i], s.horizon)
 	}
+	return nil
+}
+
+// step processes the next event.
+func (s *Sim) step() error {
+	e := heap.Pop(&s.events).(event)
+	if e.world != nil {
+		s.processed++
+		return s.applyWorld(e.at, e.world)
+	}
+	c := &s.caches[e.cache]
+	if e.token != c.token {
+		return nil // superseded by a later schedule
+	}
+	s.processed++
+	s.advanceSettled(c, e.at)
+	if err := s.refresh(c, e.at); err != nil {
+		return err
+	}
+	s.next(c)
 	return nil
 }
 

@@ -115,6 +115,11 @@ func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
 			}
 		}
 	}
+	// The NS entry is fetched again from the parent: it is settled only if
+	// the parent's delegation names the same servers as the child's set.
+	if m != mask(s.world.currentReferral().nsOps) && c.ns.gen != never {
+		c.ns.gen = unsettle
+	}
 }
 
 // lame handles a cache whose servers all refused: resolvers fall back to
@@ -148,8 +153,10 @@ func (s *Sim) fetchKey(c *cache, t time.Duration) error {
 		s.set(c, &c.key, t, p.BogusKeyTTL, gen)
 		return nil
 	case !ref.hasDS:
+		// The null key entry is made from the cached proof of no DS and
+		// lives as long as that proof is still cached.
 		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.capNegative(ref.dsTTL), gen)
+		c.key = entry{expire: c.ds.expire, period: c.ds.period, fetched: t, gen: gen}
 		return nil
 	}
 	op, ok, spread, err := s.pickServer(c)
@@ -272,6 +279,16 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 			s.set(c, &c.ans, t, p.LameRetry, gen)
 			return Lame, nil
 		}
+	}
+	if unknownKey {
+		// Unbound: the answer's signatures come from keys outside the
+		// cached set, so the key entry is replaced by a bad one for
+		// BOGUS_KEY_TTL; the chain is built again from the DS after it
+		// (measured: Bogus about 61 s, then Insecure).
+		// The bad entry comes from the old keys, not from the world as it
+		// is: fetching again after it expires gives something else.
+		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
+		s.set(c, &c.key, t, p.BogusKeyTTL, unsettle)
 	}
 	s.set(c, &c.ans, t, p.BogusTTL, gen)
 	return Bogus, nil
