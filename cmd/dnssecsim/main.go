@@ -40,6 +40,11 @@ func commands() []command {
 		{"validate", "validate one answer from a trust anchor down", runValidate},
 		{"verify-zone", "audit the signatures and denial chain of a signed zone", runVerifyZone},
 		{"run", "simulate a transfer procedure against a resolver population", runRun},
+		{"report", "run the scenarios, sweeps and comparison; write an HTML report", runReport},
+		{"sweep", "run a scenario over a grid of settings and plot the exposure", runSweep},
+		{"plot", "redraw the timeline and share plots of a saved run result", runPlot},
+		{"check", "run scenarios and compare each result with its expect: block", runCheck},
+		{"plan", "find the guideline case for a situation and a dated, TTL-based schedule", runPlan},
 	}
 }
 

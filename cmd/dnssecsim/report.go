@@ -1,0 +1,534 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dnssecsim/dnssecsim/reports"
+	"github.com/dnssecsim/dnssecsim/scenarios"
+	"github.com/dnssecsim/dnssecsim/sim"
+)
+
+const reportUsage = `report [--out DIR] [--caches N] [--sweep-caches N] [--compare-caches N] [--no-sweeps] [--no-comparison] [SCENARIO ...]
+
+Runs scenarios and writes a self-contained HTML report, DIR/index.html, with
+every plot as PNG, SVG and PDF and the data behind it as CSV and JSON.
+
+With no SCENARIO it covers every built-in scenario with its default
+population; the standard sweeps (parent.ds_ttl and parent.ns_ttl from 5m to
+2d) of the guideline's patterns 1 to 4; and the comparison of those methods
+against every losing-side behaviour and resolver profile. With SCENARIO
+arguments (files or built-in names) it covers those, and sweeps and compares
+them.
+
+DIR (default ./dnssecsim-report) is replaced as a whole: the report is built
+in a temporary directory beside it and renamed into place, so a reader sees
+the old report or the new one, never a mix. An existing DIR that is not a
+dnssecsim report (and not empty) is left alone, with an error.`
+
+// reportMarker marks a directory as a report, which report may replace.
+const reportMarker = ".dnssecsim-report"
+
+// sweepValues are the standard sweeps' values: 5 minutes to 2 days,
+// roughly doubling.
+var sweepValues = []string{"5m", "15m", "30m", "1h", "2h", "4h", "8h", "12h", "1d", "1d12h", "2d"}
+
+// sweepPaths are the settings the standard sweeps vary.
+var sweepPaths = []string{"parent.ds_ttl", "parent.ns_ttl"}
+
+// sweepMethods are the built-ins the standard sweeps and the comparison
+// cover: the guideline's detailed patterns and method (1).
+var sweepMethods = []string{"pattern-1", "pattern-2", "pattern-3", "pattern-4"}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", reportUsage, stdout)
+	out := fs.String("out", "dnssecsim-report", "write the report into `DIR`, replacing a previous report there")
+	caches := fs.Int("caches", 0, "resolver caches per scenario run (default: each scenario's own)")
+	sweepCaches := fs.Int("sweep-caches", 0, "resolver caches per sweep run (default: each scenario's own)")
+	compareCaches := fs.Int("compare-caches", 0, "resolver caches per comparison run (default: each scenario's own)")
+	rows := fs.Int("rows", reports.DefaultMaxRows, "show at most `N` caches in a timeline")
+	noSweeps := fs.Bool("no-sweeps", false, "leave out the sweeps")
+	noCompare := fs.Bool("no-comparison", false, "leave out the comparison")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"caches", *caches}, {"sweep-caches", *sweepCaches}, {"compare-caches", *compareCaches}} {
+		if f.v < 0 {
+			return usageErr("--%s %d: expected a positive number", f.name, f.v)
+		}
+	}
+	if *rows < 1 {
+		return usageErr("--rows %d: expected at least 1", *rows)
+	}
+	start := time.Now()
+	dir, err := filepath.Abs(*out)
+	if err != nil {
+		return inputErr(err)
+	}
+	if err := checkReportDir(dir); err != nil {
+		return inputErr(err)
+	}
+
+	// What to run.
+	names := fs.Args()
+	builtins := len(names) == 0
+	if builtins {
+		names = scenarios.BuiltinNames()
+	}
+	type scen struct {
+		arg  string
+		load func() (*scenarios.Scenario, error)
+		sc   *scenarios.Scenario
+	}
+	var scens []scen
+	seen := map[string]bool{}
+	for _, n := range names {
+		load, err := scenarioLoader(n, nil)
+		if err != nil {
+			return err
+		}
+		sc, _ := load()
+		if seen[sc.Name] {
+			return usageErr("scenario %s is given twice", sc.Name)
+		}
+		seen[sc.Name] = true
+		scens = append(scens, scen{n, load, sc})
+	}
+	var methods []scen
+	for _, s := range scens {
+		if !builtins || contains(sweepMethods, s.sc.Name) {
+			methods = append(methods, s)
+		}
+	}
+
+	// Every run goes into one job list, so that the pool stays busy.
+	type job struct {
+		run func() (*sim.Result, error)
+		// done stores the result; fail records a run that could not
+		// happen.
+		done func(*sim.Result)
+		fail func(error) bool
+	}
+	var jobs []job
+	results := make([]*sim.Result, len(scens))
+	var problems []string
+	for i, s := range scens {
+		jobs = append(jobs, job{
+			run:  func() (*sim.Result, error) { return runPoint(s.load, nil, nil, *caches, true) },
+			done: func(r *sim.Result) { results[i] = r },
+		})
+	}
+	var sweeps [][]*reports.Sweep // [path][method]
+	if !*noSweeps && len(methods) > 0 {
+		for _, path := range sweepPaths {
+			var row []*reports.Sweep
+			axis := reports.SweepAxis{Path: path, Values: sweepValues, Duration: true}
+			for _, v := range sweepValues {
+				sec, _, _ := parseNumber(v, true)
+				axis.Seconds = append(axis.Seconds, sec)
+			}
+			for _, m := range methods {
+				sw, err := reports.NewSweep(m.sc.Name, []reports.SweepAxis{axis})
+				if err != nil {
+					return err
+				}
+				for i := range sw.Points {
+					jobs = append(jobs, job{
+						run: func() (*sim.Result, error) {
+							return runPoint(m.load, sw.Axes, sw.Points[i].Values, *sweepCaches, false)
+						},
+						done: func(r *sim.Result) { sw.Record(i, r) },
+					})
+				}
+				row = append(row, sw)
+			}
+			sweeps = append(sweeps, row)
+		}
+	}
+	var cmp *reports.Comparison
+	if !*noCompare && len(methods) > 0 {
+		var mnames, bnames []string
+		for _, m := range methods {
+			mnames = append(mnames, m.sc.Name)
+		}
+		for _, b := range reports.DefaultBehaviours {
+			bnames = append(bnames, b.Name)
+		}
+		profiles := sim.ProfileNames()
+		cmp = reports.NewComparison(mnames, bnames, profiles)
+		i := 0
+		for _, m := range methods {
+			for _, b := range reports.DefaultBehaviours {
+				for _, p := range profiles {
+					row := i
+					jobs = append(jobs, job{
+						run: func() (*sim.Result, error) {
+							sc, err := m.load()
+							if err != nil {
+								return nil, err
+							}
+							for _, kv := range append(append([]string(nil), b.Sets...), "resolvers.profile="+p) {
+								k, v, _ := strings.Cut(kv, "=")
+								if err := sc.Set(k, v); err != nil {
+									return nil, errNotApplicable{err}
+								}
+							}
+							res, err := sim.Run(sc, sim.Options{Caches: *compareCaches})
+							if err != nil {
+								return nil, fmt.Errorf("%s, %s, %s: %v", m.sc.Name, b.Name, p, err)
+							}
+							return res, nil
+						},
+						done: func(r *sim.Result) { cmp.Record(row, r) },
+						fail: func(err error) bool {
+							var na errNotApplicable
+							if errors.As(err, &na) {
+								cmp.Fail(row, na.err)
+								return true
+							}
+							cmp.Fail(row, err)
+							return false
+						},
+					})
+					i++
+				}
+			}
+		}
+	}
+
+	prog := newProgress(stderr, "simulating", len(jobs))
+	errs := make([]error, len(jobs))
+	err = parallel(ctx, len(jobs), prog, func(i int) error {
+		res, err := jobs[i].run()
+		if err != nil {
+			if jobs[i].fail != nil && jobs[i].fail(err) {
+				return nil
+			}
+			errs[i] = err
+			return nil
+		}
+		jobs[i].done(res)
+		return nil
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	for _, e := range errs {
+		if e != nil {
+			problems = append(problems, e.Error())
+		}
+	}
+
+	// Figures and data.
+	files := &fileSet{}
+	files.add(reportMarker, []byte("This directory is a report written by dnssecsim report; the next report replaces it as a whole.\n"))
+	rep := &reports.Report{Title: "dnssecsim report"}
+	var figs []*reports.Figure
+	var figPaths []string
+	addFig := func(f *reports.Figure, prefix string) reports.Embed {
+		figs = append(figs, f)
+		figPaths = append(figPaths, prefix)
+		e := reports.Embed{Title: f.Title}
+		for _, format := range reports.Formats {
+			e.Files = append(e.Files, reports.Link{Label: strings.ToUpper(format), Href: prefix + f.Name + "." + format})
+		}
+		return e
+	}
+	var nruns int
+	for i, s := range scens {
+		res := results[i]
+		if res == nil {
+			continue
+		}
+		nruns++
+		sum := reports.Summarize(res, s.sc.Description)
+		rep.Summaries = append(rep.Summaries, sum)
+		prefix := "scenarios/" + fileStem(res.Scenario) + "/"
+		sec := reports.ScenarioSection{Summary: sum, Steps: res.Steps}
+		td, err := reports.Timelines(res, *rows)
+		if err != nil {
+			return err
+		}
+		sd, err := reports.Share(res)
+		if err != nil {
+			return err
+		}
+		tf, err := td.Figure()
+		if err != nil {
+			return err
+		}
+		sf, err := sd.Figure()
+		if err != nil {
+			return err
+		}
+		sec.Figures = []reports.Embed{addFig(tf, prefix), addFig(sf, prefix)}
+		resJSON, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		files.add(prefix+"result.json", append(resJSON, '\n'))
+		files.add(prefix+"timeline.csv", td.CSV())
+		files.add(prefix+"timeline.json", td.JSON())
+		files.add(prefix+"share.csv", sd.CSV())
+		files.add(prefix+"share.json", sd.JSON())
+		sec.Data = []reports.Link{
+			{Label: "result.json (with every timeline; 'dnssecsim plot' redraws it)", Href: prefix + "result.json"},
+			{Label: "timeline.csv", Href: prefix + "timeline.csv"}, {Label: "timeline.json", Href: prefix + "timeline.json"},
+			{Label: "share.csv", Href: prefix + "share.csv"}, {Label: "share.json", Href: prefix + "share.json"},
+		}
+		rep.Scenarios = append(rep.Scenarios, sec)
+	}
+	for _, row := range sweeps {
+		complete := row[:0:0]
+		for _, sw := range row {
+			if sweepComplete(sw) {
+				complete = append(complete, sw)
+			}
+		}
+		if len(complete) == 0 {
+			continue
+		}
+		nruns += len(complete) * len(sweepValues)
+		path := complete[0].Axes[0].Path
+		f, err := reports.ExposureFigure(complete...)
+		if err != nil {
+			return err
+		}
+		base := "sweeps/" + strings.ReplaceAll(path, ".", "-")
+		files.add(base+".csv", reports.SweepsCSV(complete...))
+		js, err := json.MarshalIndent(complete, "", "  ")
+		if err != nil {
+			return err
+		}
+		files.add(base+".json", append(js, '\n'))
+		rep.Sweeps = append(rep.Sweeps, reports.SweepSection{
+			Path: path, Figure: addFig(f, "sweeps/"), Sweeps: complete,
+			Data: []reports.Link{{Label: filepath.Base(base) + ".csv", Href: base + ".csv"}, {Label: filepath.Base(base) + ".json", Href: base + ".json"}},
+		})
+	}
+	if cmp != nil {
+		f, err := cmp.Figure()
+		if err != nil {
+			return err
+		}
+		nruns += len(cmp.Rows)
+		files.add("comparison/comparison.csv", cmp.CSV())
+		files.add("comparison/comparison.json", cmp.JSON())
+		rep.Comparison = &reports.ComparisonSection{
+			Comparison: cmp, Figure: addFig(f, "comparison/"),
+			Data: []reports.Link{{Label: "comparison.csv", Href: "comparison/comparison.csv"}, {Label: "comparison.json", Href: "comparison/comparison.json"}},
+		}
+	}
+
+	// Render every figure in every format, in parallel.
+	type render struct {
+		fig    int
+		format string
+	}
+	var renders []render
+	for i := range figs {
+		for _, format := range reports.Formats {
+			renders = append(renders, render{i, format})
+		}
+	}
+	images := make([][]byte, len(renders))
+	prog = newProgress(stderr, "drawing", len(renders))
+	err = parallel(ctx, len(renders), prog, func(i int) error {
+		b, err := figs[renders[i].fig].Render(renders[i].format)
+		images[i] = b
+		return err
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	svgs := map[int][]byte{}
+	for i, r := range renders {
+		files.add(figPaths[r.fig]+figs[r.fig].Name+"."+r.format, images[i])
+		if r.format == "svg" {
+			svgs[r.fig] = images[i]
+		}
+	}
+	// Attach the SVGs to the embeds, in the order the figures were added.
+	k := 0
+	next := func() []byte { b := svgs[k]; k++; return b }
+	for i := range rep.Scenarios {
+		for j := range rep.Scenarios[i].Figures {
+			rep.Scenarios[i].Figures[j].SVG = next()
+		}
+	}
+	for i := range rep.Sweeps {
+		rep.Sweeps[i].Figure.SVG = next()
+	}
+	if rep.Comparison != nil {
+		rep.Comparison.Figure.SVG = next()
+	}
+
+	files.add("summary.csv", reports.SummaryCSV(rep.Summaries))
+	sumJSON, err := json.MarshalIndent(rep.Summaries, "", "  ")
+	if err != nil {
+		return err
+	}
+	files.add("summary.json", append(sumJSON, '\n'))
+	rep.Problems = problems
+	rep.Intro = reportIntro(len(scens), nruns, *caches, *sweepCaches, *compareCaches, sweeps, cmp, builtins)
+	page, err := rep.HTML()
+	if err != nil {
+		return err
+	}
+	files.add("index.html", page)
+	if err := replaceDir(dir, files); err != nil {
+		return inputErr(err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d scenarios, %d runs, %d files, in %.1fs\n",
+		filepath.Join(*out, "index.html"), len(rep.Scenarios), nruns, len(files.data), time.Since(start).Seconds())
+	if len(problems) > 0 {
+		return inputErr(fmt.Errorf("%d runs failed (listed at the top of the report): %s", len(problems), strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// errNotApplicable marks a comparison combination a scenario does not
+// allow.
+type errNotApplicable struct{ err error }
+
+func (e errNotApplicable) Error() string { return e.err.Error() }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sweepComplete reports whether every point of a sweep has a result.
+func sweepComplete(sw *reports.Sweep) bool {
+	for _, p := range sw.Points {
+		if p.Metrics == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// reportIntro says what the report covers.
+func reportIntro(nscen, nruns, caches, sweepCaches, compareCaches int, sweeps [][]*reports.Sweep, cmp *reports.Comparison, builtins bool) []string {
+	pop := func(n int) string {
+		if n == 0 {
+			return "each scenario's own population"
+		}
+		return fmt.Sprintf("%d caches", n)
+	}
+	which := "every built-in scenario"
+	if !builtins {
+		which = "the scenarios given"
+	}
+	lines := []string{fmt.Sprintf("dnssecsim %s simulated %s (%d, with %s) in %d runs.", version, which, nscen, pop(caches), nruns)}
+	if len(sweeps) > 0 {
+		lines = append(lines, fmt.Sprintf("Sweeps: %s from %s to %s (%d values), with %s.",
+			strings.Join(sweepPaths, " and "), sweepValues[0], sweepValues[len(sweepValues)-1], len(sweepValues), pop(sweepCaches)))
+	}
+	if cmp != nil {
+		lines = append(lines, fmt.Sprintf("Comparison: %d methods × %d losing-side behaviours × %d resolver profiles, with %s.",
+			len(cmp.Methods), len(cmp.Behaviours), len(cmp.Profiles), pop(compareCaches)))
+	}
+	lines = append(lines, "States: Secure (validated), Insecure (provably unsigned: no DNSSEC protection), Bogus (validation fails: the resolver answers SERVFAIL), Indeterminate (no validation), Lame (the servers the resolver is sent to do not serve the zone).")
+	return lines
+}
+
+// checkReportDir refuses to replace a directory that is not a report.
+func checkReportDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+				return fmt.Errorf("cannot write the report at %s: %s is not a directory", dir, p)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s exists and is not a directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, reportMarker)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("%s exists and is not a dnssecsim report (no %s file); not replacing it: choose another --out", dir, reportMarker)
+	}
+	return nil
+}
+
+// replaceDir writes files into a new directory beside dir and puts it in
+// dir's place: the old dir is renamed to a backup, the new one to dir,
+// and the backup removed. On failure nothing of the new report is left
+// and the old one is back in place.
+func replaceDir(dir string, files *fileSet) (err error) {
+	parent := filepath.Dir(dir)
+	created, err := mkdirAll(parent)
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		if created != "" {
+			os.RemoveAll(created)
+		}
+		return fmt.Errorf("cannot write the report beside %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+			if created != "" {
+				os.RemoveAll(created)
+			}
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := files.writeTo(tmp); err != nil {
+		return err
+	}
+	backup := ""
+	if _, err := os.Stat(dir); err == nil {
+		backup = tmp + ".old"
+		if err := os.Rename(dir, backup); err != nil {
+			return fmt.Errorf("cannot replace %s: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if backup != "" {
+			os.Rename(backup, dir)
+		}
+		return fmt.Errorf("cannot replace %s: %w", dir, err)
+	}
+	if backup != "" {
+		os.RemoveAll(backup)
+	}
+	return nil
+}

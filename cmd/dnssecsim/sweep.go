@@ -1,0 +1,446 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dnssecsim/dnssecsim/internal/duration"
+	"github.com/dnssecsim/dnssecsim/reports"
+	"github.com/dnssecsim/dnssecsim/scenarios"
+	"github.com/dnssecsim/dnssecsim/sim"
+)
+
+// parallel calls fn(0) ... fn(n-1) on a pool of runtime.GOMAXPROCS(0)
+// workers and returns the first error, after which no new call starts.
+// prog, when not nil, advances as calls finish.
+func parallel(ctx context.Context, n int, prog *progress, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	jobs := make(chan int)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if failed() {
+					continue
+				}
+				err := fn(i)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+				prog.add(1)
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case <-ctx.Done():
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = ctx.Err()
+			}
+			mu.Unlock()
+			break feed
+		case jobs <- i:
+		}
+		if failed() {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
+}
+
+// progress draws a progress bar on a terminal. A nil *progress draws
+// nothing, so callers need not check.
+type progress struct {
+	w     io.Writer
+	label string
+	total int
+
+	mu    sync.Mutex
+	done  int
+	start time.Time
+	drawn time.Time
+}
+
+// newProgress returns a bar for total units of work on w, or nil when w is
+// not a terminal (a file, a pipe, a test's buffer).
+func newProgress(w io.Writer, label string, total int) *progress {
+	f, ok := w.(*os.File)
+	if !ok || total <= 0 {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progress{w: w, label: label, total: total, start: time.Now()}
+}
+
+// add records n more units done and redraws at most ten times a second.
+func (p *progress) add(n int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	if now := time.Now(); p.done >= p.total || now.Sub(p.drawn) >= 100*time.Millisecond {
+		p.drawn = now
+		const width = 30
+		fill := width * p.done / p.total
+		fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d %.1fs", p.label, strings.Repeat("#", fill), strings.Repeat(" ", width-fill),
+			p.done, p.total, time.Since(p.start).Seconds())
+	}
+}
+
+// finish erases the bar.
+func (p *progress) finish() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\033[K")
+}
+
+const sweepUsage = `sweep SCENARIO --vary PATH=FROM:TO:STEPS [--vary ...] [--set PATH=VALUE ...] [--caches N] [--out DIR]
+
+Runs SCENARIO at every point of a grid of settings, in parallel on every
+core, and writes the metrics of every run as sweep.csv and sweep.json with a
+plot of the exposure: Bogus cache-hours and the longest Insecure stretch
+against the setting (one --vary), or as heat maps (two). SCENARIO is a
+scenario file or a built-in name.
+
+--vary PATH=FROM:TO:STEPS gives STEPS evenly spaced values from FROM to TO;
+FROM and TO are durations (5m, 1h30m, 2d) or whole numbers. Append :log for
+values spaced evenly on a logarithmic scale (FROM above 0). PATH=V1,V2,...
+lists the values instead. PATH is any path --set takes (parent.ds_ttl,
+parent.ns_ttl, losing.dnskey_ttl, resolvers.profile, ...).
+
+Either every output file is written or none.`
+
+// maxSweepPoints bounds a sweep's grid.
+const maxSweepPoints = 10000
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sweep", sweepUsage, stdout)
+	varies := fs.StringArray("vary", nil, "vary a setting: `PATH=FROM:TO:STEPS[:log]` or PATH=V1,V2,... (repeatable)")
+	sets := fs.StringArray("set", nil, "fix a setting for every run, e.g. parent.ns_ttl=1d (repeatable)")
+	caches := fs.Int("caches", 0, "number of resolver caches per run (default: the scenario's)")
+	out := fs.String("out", "dnssecsim-sweep", "write the files into `DIR` (created if missing)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErr("expected one SCENARIO (a file or a built-in name), got %d arguments", fs.NArg())
+	}
+	if len(*varies) == 0 {
+		return usageErr("expected at least one --vary PATH=FROM:TO:STEPS")
+	}
+	if *caches < 0 {
+		return usageErr("--caches %d: expected a positive number", *caches)
+	}
+	var axes []reports.SweepAxis
+	seen := map[string]bool{}
+	total := 1
+	for _, v := range *varies {
+		a, err := parseVary(v)
+		if err != nil {
+			return err
+		}
+		if seen[a.Path] {
+			return usageErr("--vary %s: the path is varied twice", a.Path)
+		}
+		seen[a.Path] = true
+		for _, kv := range *sets {
+			if k, _, _ := strings.Cut(kv, "="); k == a.Path {
+				return usageErr("--vary %s: the path is also fixed by --set %s", a.Path, kv)
+			}
+		}
+		axes = append(axes, a)
+		total *= len(a.Values)
+		if total > maxSweepPoints {
+			return usageErr("the grid has more than %d points; use fewer STEPS", maxSweepPoints)
+		}
+	}
+	load, err := scenarioLoader(fs.Arg(0), *sets)
+	if err != nil {
+		return err
+	}
+	// Every value must be one the setting takes, before anything runs.
+	for _, a := range axes {
+		for _, v := range a.Values {
+			sc, err := load()
+			if err != nil {
+				return err
+			}
+			if err := sc.Set(a.Path, v); err != nil {
+				return usageErr("--vary %s=%s: %v", a.Path, v, err)
+			}
+		}
+	}
+	sc, err := load()
+	if err != nil {
+		return err
+	}
+	sw, err := reports.NewSweep(sc.Name, axes)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	sw.Sets = append(sw.Sets, *sets...)
+
+	start := time.Now()
+	prog := newProgress(stderr, "sweep", len(sw.Points))
+	err = parallel(ctx, len(sw.Points), prog, func(i int) error {
+		res, err := runPoint(load, axes, sw.Points[i].Values, *caches, false)
+		if err != nil {
+			return err
+		}
+		sw.Record(i, res)
+		return nil
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	files := &fileSet{}
+	files.add("sweep.csv", sw.CSV())
+	files.add("sweep.json", sw.JSON())
+	var fig *reports.Figure
+	switch len(axes) {
+	case 1:
+		fig, err = reports.ExposureFigure(sw)
+	case 2:
+		fig, err = reports.HeatmapFigure(sw)
+	default:
+		fmt.Fprintf(stderr, "dnssecsim sweep: %d settings varied: no plot (plots take one or two), data only\n", len(axes))
+	}
+	if err != nil {
+		return err
+	}
+	if fig != nil {
+		if err := renderFigures(ctx, files, "", fig); err != nil {
+			return err
+		}
+	}
+	if err := files.writeTo(*out); err != nil {
+		return inputErr(err)
+	}
+	for _, name := range files.names() {
+		fmt.Fprintln(stdout, filepath.Join(*out, name))
+	}
+	fmt.Fprintf(stdout, "%d runs in %.1fs\n", len(sw.Points), time.Since(start).Seconds())
+	return nil
+}
+
+// runPoint loads a fresh scenario, applies the point's values and runs it.
+func runPoint(load func() (*scenarios.Scenario, error), axes []reports.SweepAxis, values []string, caches int, timelines bool) (*sim.Result, error) {
+	sc, err := load()
+	if err != nil {
+		return nil, err
+	}
+	var at []string
+	for k, a := range axes {
+		at = append(at, a.Path+"="+values[k])
+		if err := sc.Set(a.Path, values[k]); err != nil {
+			return nil, inputErr(fmt.Errorf("%s at %s: %v", sc.Name, strings.Join(at, ", "), err))
+		}
+	}
+	res, err := sim.Run(sc, sim.Options{Caches: caches, Timelines: timelines})
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("%s at %s: %v", sc.Name, strings.Join(at, ", "), err))
+	}
+	return res, nil
+}
+
+// scenarioLoader checks that arg names a scenario and that sets apply to
+// it, and returns a function that loads a fresh copy with sets applied,
+// for runs that change it.
+func scenarioLoader(arg string, sets []string) (func() (*scenarios.Scenario, error), error) {
+	sc, err := loadScenario(arg)
+	if err != nil {
+		return nil, err
+	}
+	var data []byte
+	if strings.HasPrefix(sc.File, "builtin:") {
+		data = nil
+	} else if data, err = os.ReadFile(sc.File); err != nil {
+		return nil, inputErr(err)
+	}
+	load := func() (*scenarios.Scenario, error) {
+		var sc *scenarios.Scenario
+		var err error
+		if data == nil {
+			sc, err = scenarios.Builtin(arg)
+		} else {
+			sc, err = scenarios.Parse(data, arg)
+		}
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		for _, kv := range sets {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return nil, usageErr("--set %q: expected key=value", kv)
+			}
+			if err := applySet(sc, k, v); err != nil {
+				return nil, err
+			}
+		}
+		if err := sc.ValidateProfiles(sim.ProfileNames()); err != nil {
+			return nil, inputErr(err)
+		}
+		return sc, nil
+	}
+	if _, err := load(); err != nil {
+		return nil, err
+	}
+	return load, nil
+}
+
+// parseVary reads one --vary: PATH=FROM:TO:STEPS[:log] or PATH=V1,V2,...
+func parseVary(spec string) (reports.SweepAxis, error) {
+	path, val, ok := strings.Cut(spec, "=")
+	path = strings.TrimSpace(path)
+	if !ok || path == "" || val == "" {
+		return reports.SweepAxis{}, usageErr("--vary %q: expected PATH=FROM:TO:STEPS or PATH=V1,V2,...", spec)
+	}
+	if !slices.Contains(scenarios.ValidPaths(), path) {
+		return reports.SweepAxis{}, usageErr("--vary %s: unknown path; valid paths: %s", path, strings.Join(scenarios.ValidPaths(), ", "))
+	}
+	a := reports.SweepAxis{Path: path}
+	durPath := isDurationPath(path)
+	if !strings.Contains(val, ":") {
+		for _, v := range strings.Split(val, ",") {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				return a, usageErr("--vary %s=%s: an empty value in the list", path, val)
+			}
+			a.Values = append(a.Values, v)
+		}
+		// Numbers when every value is one, for a numeric axis.
+		secs := make([]float64, 0, len(a.Values))
+		for _, v := range a.Values {
+			d, isDur, err := parseNumber(v, durPath)
+			if err != nil {
+				secs = nil
+				break
+			}
+			a.Duration = a.Duration || isDur
+			secs = append(secs, d)
+		}
+		if secs != nil {
+			a.Seconds = secs
+		}
+		return a, nil
+	}
+	parts := strings.Split(val, ":")
+	logScale := false
+	if len(parts) == 4 && parts[3] == "log" {
+		logScale, parts = true, parts[:3]
+	}
+	if len(parts) != 3 {
+		return a, usageErr("--vary %s=%s: expected FROM:TO:STEPS, optionally followed by :log", path, val)
+	}
+	from, fromDur, err := parseNumber(parts[0], durPath)
+	if err != nil {
+		return a, usageErr("--vary %s: FROM %q: %v", path, parts[0], err)
+	}
+	to, toDur, err := parseNumber(parts[1], durPath)
+	if err != nil {
+		return a, usageErr("--vary %s: TO %q: %v", path, parts[1], err)
+	}
+	steps, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return a, usageErr("--vary %s: STEPS %q: expected a whole number of values, at least 1", path, parts[2])
+	}
+	switch {
+	case steps < 1:
+		return a, usageErr("--vary %s: STEPS is %d; expected the number of values, at least 1", path, steps)
+	case from > to:
+		return a, usageErr("--vary %s: FROM %s is greater than TO %s", path, parts[0], parts[1])
+	case steps == 1 && from != to:
+		return a, usageErr("--vary %s: STEPS 1 gives one value, but FROM %s and TO %s differ", path, parts[0], parts[1])
+	case logScale && from <= 0:
+		return a, usageErr("--vary %s: a :log range needs FROM above 0, found %s", path, parts[0])
+	}
+	a.Duration = fromDur || toDur
+	seen := map[float64]bool{}
+	for i := range steps {
+		v := from
+		if steps > 1 {
+			f := float64(i) / float64(steps-1)
+			if logScale {
+				v = from * math.Pow(to/from, f)
+			} else {
+				v = from + f*(to-from)
+			}
+		}
+		v = math.Round(v)
+		if seen[v] {
+			return a, usageErr("--vary %s=%s: values repeat when rounded to whole %s; use fewer STEPS", path, val, map[bool]string{true: "seconds", false: "numbers"}[a.Duration])
+		}
+		seen[v] = true
+		a.Seconds = append(a.Seconds, v)
+		if a.Duration {
+			a.Values = append(a.Values, duration.Format(time.Duration(v)*time.Second))
+		} else {
+			a.Values = append(a.Values, strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	}
+	return a, nil
+}
+
+// isDurationPath reports whether a setting takes a duration, so that a
+// plain number given for it is a number of seconds.
+func isDurationPath(path string) bool {
+	for _, suf := range []string{"_ttl", "_delay", "_after", "_interval", "horizon"} {
+		if strings.HasSuffix(path, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseNumber reads a duration ("5m", "2d", in seconds) or a plain
+// number; dur reports a duration, which a plain number is for a duration
+// path.
+func parseNumber(s string, durPath bool) (v float64, dur bool, err error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
+		return n, durPath, nil
+	}
+	d, err := duration.Parse(s)
+	if err != nil {
+		return 0, false, err
+	}
+	return d.Seconds(), true, nil
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"flag"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// repMini is the small scenario the sweep, plot and report tests run.
+const repMini = "testdata/report/pattern-2-mini.yaml"
+
+func init() {
+	// -update rewrites golden files; other tests of this package may
+	// define the flag too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite testdata/*.golden")
+	}
+}
+
+func repUpdate() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// repGolden compares got with testdata/report/NAME.golden, or rewrites it
+// with -update.
+func repGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "report", name+".golden")
+	if repUpdate() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+// repRun runs the command line in-process and returns its exit status and
+// output.
+func repRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// repFiles lists the files under dir, relative and sorted, hidden ones
+// included.
+func repFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// repCheckImage checks an image file by its extension: a PNG decodes, an
+// SVG parses as XML, a PDF has its header. Pixels are not compared.
+func repCheckImage(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 1000 {
+		t.Errorf("%s: only %d bytes", path, len(data))
+	}
+	switch filepath.Ext(path) {
+	case ".png":
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Errorf("%s does not decode: %v", path, err)
+		} else if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 300 {
+			t.Errorf("%s is only %dx%d pixels", path, b.Dx(), b.Dy())
+		}
+	case ".svg":
+		dec := xml.NewDecoder(bytes.NewReader(data))
+		for {
+			_, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s does not parse as XML: %v", path, err)
+				break
+			}
+		}
+	case ".pdf":
+		if !bytes.HasPrefix(data, []byte("%PDF-")) {
+			t.Errorf("%s does not start with %%PDF-", path)
+		}
+	}
+}
+
+func TestParseVary(t *testing.T) {
+	tests := []struct {
+		spec   string
+		values string // the values, space-separated; "" for an error
+		code   int    // the error's exit status
+		msg    string // a substring of the error
+	}{
+		// Durations, evenly spaced.
+		{spec: "parent.ds_ttl=1h:5h:5", values: "1h 2h 3h 4h 5h"},
+		// Logarithmic spacing, rounded to whole seconds.
+		{spec: "parent.ds_ttl=5m:2d:3:log", values: "5m 2h 2d"},
+		// A plain number for a duration setting is seconds.
+		{spec: "parent.ns_ttl=60:180:3", values: "1m 2m 3m"},
+		// A number that is not a duration.
+		{spec: "resolvers.count=10:30:3", values: "10 20 30"},
+		// One value.
+		{spec: "parent.ds_ttl=1d:1d:1", values: "1d"},
+		// A list, kept as written.
+		{spec: "resolvers.profile=bind, unbound", values: "bind unbound"},
+		{spec: "parent.ds_ttl=5m,1d", values: "5m 1d"},
+
+		{spec: "parent.dns_ttl=1h:2h:2", code: exitUsage, msg: "--vary parent.dns_ttl: unknown path; valid paths: gaining.algorithm"},
+		{spec: "parent.ds_ttl=2d:5m:3", code: exitUsage, msg: "FROM 2d is greater than TO 5m"},
+		{spec: "parent.ds_ttl=5m:2d:0", code: exitUsage, msg: "STEPS is 0; expected the number of values, at least 1"},
+		{spec: "parent.ds_ttl=5m:2d:x", code: exitUsage, msg: `STEPS "x"`},
+		{spec: "parent.ds_ttl=5m:2d:1", code: exitUsage, msg: "STEPS 1 gives one value, but FROM 5m and TO 2d differ"},
+		{spec: "parent.ds_ttl=5q:2d:3", code: exitUsage, msg: `FROM "5q"`},
+		{spec: "parent.ds_ttl=0s:2d:3:log", code: exitUsage, msg: "needs FROM above 0"},
+		{spec: "parent.ds_ttl=1s:3s:10", code: exitUsage, msg: "values repeat when rounded to whole seconds"},
+		{spec: "parent.ds_ttl=5m:2d", code: exitUsage, msg: "expected FROM:TO:STEPS"},
+		{spec: "parent.ds_ttl", code: exitUsage, msg: "expected PATH=FROM:TO:STEPS"},
+		{spec: "parent.ds_ttl=1h,,2h", code: exitUsage, msg: "an empty value"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.spec, func(t *testing.T) {
+			a, err := parseVary(tc.spec)
+			if tc.values == "" {
+				ee, ok := err.(*exitError)
+				if !ok || ee.code != tc.code || !strings.Contains(err.Error(), tc.msg) {
+					t.Fatalf("parseVary(%q) = %v, want exit %d with %q", tc.spec, err, tc.code, tc.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(a.Values, " "); got != tc.values {
+				t.Errorf("values %q, want %q", got, tc.values)
+			}
+		})
+	}
+}
+
+// TestSweep runs a one-setting and a two-setting sweep of the mini
+// scenario and checks the data (golden) and the plot files.
+func TestSweep(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := repRun(t, "sweep", repMini, "--vary", "parent.ds_ttl=30m:2h:4", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr not empty (no progress bar when stderr is not a terminal): %q", stderr)
+	}
+	want := []string{"exposure-parent-ds_ttl.pdf", "exposure-parent-ds_ttl.png", "exposure-parent-ds_ttl.svg", "sweep.csv", "sweep.json"}
+	if d := cmp.Diff(want, repFiles(t, dir)); d != "" {
+		t.Errorf("files (-want +got):\n%s", d)
+	}
+	if !strings.Contains(out, "4 runs in ") {
+		t.Errorf("stdout %q lacks the run count and time", out)
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "sweep.csv"))
+	repGolden(t, "sweep-mini.csv", csv)
+	for _, f := range want[:3] {
+		repCheckImage(t, filepath.Join(dir, f))
+	}
+
+	dir2 := t.TempDir()
+	code, _, stderr = repRun(t, "sweep", repMini, "--vary", "parent.ds_ttl=30m,2h", "--vary", "resolvers.profile=bind,unbound",
+		"--set", "parent.ns_ttl=2h", "--caches", "6", "--out", dir2)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	csv, _ = os.ReadFile(filepath.Join(dir2, "sweep.csv"))
+	repGolden(t, "sweep-mini-two.csv", csv)
+	repCheckImage(t, filepath.Join(dir2, "exposure-parent-ds_ttl-resolvers-profile.png"))
+}
+
+// TestSweepBadInput checks that bad input gives a clear message and exit
+// status and leaves no file behind.
+func TestSweepBadInput(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "a-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	inTheWay := filepath.Join(base, "in-the-way")
+	os.MkdirAll(filepath.Join(inTheWay, "sweep.csv"), 0o755)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+		// dir is where no file may appear.
+		dir string
+	}{
+		{"unknown path", []string{"--vary", "parent.dns_ttl=1h:2h:2"}, exitUsage, "unknown path", ""},
+		{"from after to", []string{"--vary", "parent.ds_ttl=2d:5m:3"}, exitUsage, "FROM 2d is greater than TO 5m", ""},
+		{"zero steps", []string{"--vary", "parent.ds_ttl=5m:2d:0"}, exitUsage, "STEPS is 0", ""},
+		{"no vary", nil, exitUsage, "expected at least one --vary", ""},
+		{"varied twice", []string{"--vary", "parent.ds_ttl=1h,2h", "--vary", "parent.ds_ttl=3h,4h"}, exitUsage, "varied twice", ""},
+		{"vary and set", []string{"--vary", "parent.ds_ttl=1h,2h", "--set", "parent.ds_ttl=3h"}, exitUsage, "also fixed by --set", ""},
+		{"bad value", []string{"--vary", "resolvers.cache_age=even,sometimes"}, exitUsage, "--vary resolvers.cache_age=sometimes", ""},
+		{"unwritable", []string{"--vary", "parent.ds_ttl=1h,2h", "--out", filepath.Join(file, "out")}, exitInput, "is not a directory", base},
+		{"directory in the way", []string{"--vary", "parent.ds_ttl=1h,2h", "--out", inTheWay}, exitInput, "a directory is in the way", inTheWay},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"sweep", repMini}, tc.args...)
+			if !contains(tc.args, "--out") {
+				args = append(args, "--out", out)
+			}
+			var before []string
+			if tc.dir != "" {
+				before = repFiles(t, tc.dir)
+			}
+			code, _, stderr := repRun(t, args...)
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d with %q", code, stderr, tc.code, tc.msg)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s was created", out)
+			}
+			if tc.dir != "" {
+				if d := cmp.Diff(before, repFiles(t, tc.dir)); d != "" {
+					t.Errorf("files in %s changed (-before +after):\n%s", tc.dir, d)
+				}
+			}
+		})
+	}
+}
