@@ -280,7 +280,7 @@ func (o *planOutput) text() string {
 	if m := o.minimize; m != nil {
 		fmt.Fprintf(&b, "\nminimize: %d simulations (%d caches per profile, %s ages, %d validating profiles) in %.1fs\n",
 			m.Runs, m.Caches, sc.Resolvers.CacheAge, len(m.Profiles), o.minimizeTime.Seconds())
-		b.WriteString("  (the model fetches a cache's NS, DS and DNSKEY in step, which can make a wait look needless that real resolvers need: README, Results)\n")
+		b.WriteString("  (a sample of cache phases: the shortest waits found hold for these caches; keep a margin)\n")
 		if len(m.Unsafe) > 0 {
 			fmt.Fprintf(&b, "the planned schedule is already Bogus for %s: no shorter waits searched\n", strings.Join(m.Unsafe, ", "))
 		} else {
