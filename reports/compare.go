@@ -36,7 +36,6 @@ var DefaultBehaviours = []Behaviour{
 // Comparison holds one run per method (scenario), losing-side behaviour and
 // resolver profile, each with every cache of the one profile.
 type Comparison struct {
-	Caches     int             `json:"caches"`
 	Methods    []string        `json:"methods"`
 	Behaviours []string        `json:"behaviours"`
 	Profiles   []string        `json:"profiles"`
@@ -73,11 +72,20 @@ func NewComparison(methods, behaviours, profiles []string) *Comparison {
 	return c
 }
 
-// Record stores the result of row i.
+// Record stores the result of row i. Goroutines may record different rows
+// at the same time.
 func (c *Comparison) Record(i int, r *sim.Result) {
 	c.Rows[i].Metrics = r.Metrics
 	c.Rows[i].Caches = caches(r)
-	c.Caches = max(c.Caches, c.Rows[i].Caches)
+}
+
+// caches is the largest population of the comparison's runs.
+func (c *Comparison) caches() int {
+	n := 0
+	for _, r := range c.Rows {
+		n = max(n, r.Caches)
+	}
+	return n
 }
 
 // Fail records why row i could not run.
@@ -185,7 +193,7 @@ func (c *Comparison) Figure() (*Figure, error) {
 		Name:  "comparison",
 		Title: "Failures by method, losing-side behaviour and resolver profile",
 		Caption: fmt.Sprintf("Each bar is one run with all %d caches of one resolver profile: the mean time a cache spent Bogus, with Lame (cannot resolve) on top; a bar of height zero is a run without failures, a cross a combination that cannot run. Columns are methods, rows are what the losing side does at the transfer. Insecure and Indeterminate time is in the table.",
-			c.Caches),
+			c.caches()),
 		Width:     vg.Points(max(720, 150+float64(nm*len(c.Profiles))*22)),
 		Height:    vg.Length(nb)*vg.Points(105) + vg.Points(230),
 		legend:    stateLegend([]StateStyle{styles[sim.Bogus], styles[sim.Lame]}, []string{"Bogus", "Lame"}),

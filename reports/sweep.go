@@ -35,8 +35,6 @@ type SweepAxis struct {
 // Sweep is a scenario run at every point of a grid of settings.
 type Sweep struct {
 	Scenario string `json:"scenario"`
-	// Caches is the population of each run.
-	Caches int `json:"caches"`
 	// Sets are the settings every run shares ("parent.ns_ttl=1d").
 	Sets []string    `json:"sets,omitempty"`
 	Axes []SweepAxis `json:"axes"`
@@ -48,6 +46,8 @@ type Sweep struct {
 type SweepPoint struct {
 	// Values holds the point's value on each axis.
 	Values []string `json:"values"`
+	// Caches is the run's population.
+	Caches int `json:"caches"`
 	// Metrics are the run's metrics per state; nil until recorded.
 	Metrics map[string]sim.Metric `json:"metrics"`
 	// Expected is the guideline's expectation of the longest Insecure
@@ -105,10 +105,12 @@ func NewSweep(scenario string, axes []SweepAxis) (*Sweep, error) {
 	return s, nil
 }
 
-// Record stores the result of point i.
+// Record stores the result of point i. Goroutines may record different
+// points at the same time.
 func (s *Sweep) Record(i int, r *sim.Result) {
 	p := &s.Points[i]
 	p.Metrics = r.Metrics
+	p.Caches = caches(r)
 	if last := r.Metric(sim.Insecure).Last; last != nil && *last >= horizon(r)-0.5 {
 		p.InsecureToEnd = true
 	}
@@ -116,9 +118,16 @@ func (s *Sweep) Record(i int, r *sim.Result) {
 		v := e.InsecureSeconds
 		p.Expected = &v
 	}
-	if s.Caches == 0 {
-		s.Caches = caches(r)
+}
+
+// caches returns the population of the sweep's runs, or, if they differ,
+// the largest.
+func (s *Sweep) caches() int {
+	n := 0
+	for _, p := range s.Points {
+		n = max(n, p.Caches)
 	}
+	return n
 }
 
 // metricColumns are the per-state columns of sweep and comparison CSVs.
@@ -171,7 +180,7 @@ func SweepsCSV(sweeps ...*Sweep) []byte {
 	for _, s := range sweeps {
 		for _, p := range s.Points {
 			rec := append([]string{s.Scenario}, p.Values...)
-			rec = append(rec, strconv.Itoa(s.Caches))
+			rec = append(rec, strconv.Itoa(p.Caches))
 			rec = append(rec, metricRecord(p.Metrics)...)
 			exp := ""
 			if p.Expected != nil {
@@ -310,7 +319,7 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 		panels: []*plot.Plot{bogus, insecure},
 	}
 	var caps []string
-	caps = append(caps, fmt.Sprintf("Top: the time caches spent Bogus, summed over the %d caches of each run (0 is the guideline's claim for every method). Bottom: the longest time any one cache stayed Insecure.", sweeps[0].Caches))
+	caps = append(caps, fmt.Sprintf("Top: the time caches spent Bogus, summed over the %d caches of each run (0 is the guideline's claim for every method). Bottom: the longest time any one cache stayed Insecure.", sweeps[0].caches()))
 	if len(refNote) > 0 {
 		caps = append(caps, "Dashed: the guideline's expectation for the Insecure window, "+strings.Join(refNote, "; ")+".")
 	}
@@ -406,7 +415,7 @@ func HeatmapFigure(s *Sweep) (*Figure, error) {
 		Name:  "exposure-" + fileSafe(ax.Path) + "-" + fileSafe(ay.Path),
 		Title: fmt.Sprintf("%s: exposure as %s and %s vary", s.Scenario, ax.Path, ay.Path),
 		Caption: fmt.Sprintf("Each cell is one run with %d caches. Darker cells mean more exposure; a white cell is zero.",
-			s.Caches),
+			s.caches()),
 		panelTitles: []string{"Bogus cache-hours, summed over the caches", "Longest time one cache stayed Insecure"},
 		Width:       vg.Points(max(520, 90+float64(nx)*64)),
 		Height:      h,

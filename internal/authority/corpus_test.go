@@ -14,7 +14,7 @@ import (
 
 // corpusDir is the oracle corpus relative to this package (the lead will copy
 // it to validator/testdata/oracle later).
-const corpusDir = "../../../shared/oracle-corpus"
+const corpusDir = "../../validator/testdata/oracle"
 
 // corpusTime is inside the signatures' validity window (the corpus was made on
 // 2026-11-24).

@@ -171,7 +171,7 @@ func TestParseFileAndLoadDir(t *testing.T) {
 
 // TestCorpus parses every zone file of the oracle corpus, when present.
 func TestCorpus(t *testing.T) {
-	root := "../../../shared/oracle-corpus"
+	root := "../../validator/testdata/oracle"
 	if _, err := os.Stat(root); err != nil {
 		t.Skip("corpus not present:", err)
 	}

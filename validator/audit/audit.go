@@ -262,8 +262,8 @@ func (s *Stream) Finish() *Report {
 	} else {
 		redo = a.merged
 	}
+	s.keys = keys
 	for _, n := range redo {
-		s.keys = keys
 		s.enqueue(n)
 	}
 	s.flush()
