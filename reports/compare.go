@@ -172,7 +172,9 @@ func (c *Comparison) Figure() (*Figure, error) {
 			for p, name := range c.Profiles {
 				t := plot.Tick{Value: float64(p)}
 				if b == nb-1 {
-					t.Label = name
+					// Rotated, the label ends at the axis; the
+					// spaces keep it off the axis line.
+					t.Label = name + "  "
 				}
 				xt = append(xt, t)
 			}

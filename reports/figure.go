@@ -378,11 +378,3 @@ func (t lineThumb) Thumbnail(c *draw.Canvas) {
 		c.DrawGlyphNoClip(*t.glyph, c.Center())
 	}
 }
-
-// fillThumb is a plain swatch of a colour with an outline.
-type fillThumb struct{ color color.Color }
-
-// Thumbnail implements the plot.Thumbnailer interface.
-func (t fillThumb) Thumbnail(c *draw.Canvas) {
-	stateThumb{StateStyle{Color: t.color}}.Thumbnail(c)
-}

@@ -76,3 +76,25 @@ func ExampleFormatSpan() {
 	// 3d 59m 32s
 	// 3d 1h
 }
+
+func TestPlainTicks(t *testing.T) {
+	tests := []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 2.6, "0 0.5 1 1.5 2 2.5"},
+		{0, 12000, "0 2000 4000 6000 8000 10000 12000"},
+		{0, 1, "0 0.2 0.4 0.6 0.8 1"},
+	}
+	for _, tc := range tests {
+		var labels []string
+		for _, tk := range (plainTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != tc.want {
+			t.Errorf("plainTicks(%g, %g) = %q, want %q", tc.min, tc.max, got, tc.want)
+		}
+	}
+}

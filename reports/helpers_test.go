@@ -42,7 +42,9 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // iv is a shorthand for an interval.
-func iv(from, to float64, st sim.State) sim.Interval { return sim.Interval{From: from, To: to, State: st} }
+func iv(from, to float64, st sim.State) sim.Interval {
+	return sim.Interval{From: from, To: to, State: st}
+}
 
 // fixture is a small hand-made result: six caches of two profiles, a
 // transfer an hour after the epoch, two steps at the same instant, a

@@ -237,8 +237,12 @@ func sweepTable(ss []*Sweep) sweepTab {
 			}
 		}
 	}
+	a := ss[0].Axes[0]
 	for _, v := range order {
 		row := sweepRow{Value: v}
+		if i := indexOf(a.Values, v); a.Duration && a.Seconds != nil && i >= 0 {
+			row.Value = ShortSpan(a.Seconds[i])
+		}
 		for _, s := range ss {
 			var p *SweepPoint
 			for i := range s.Points {
@@ -319,6 +323,7 @@ table{border-collapse:collapse;margin:.6em 0 1em;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.name{white-space:nowrap}
 figure{margin:1em 0}
 figure svg{max-width:100%;height:auto;display:block;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}
@@ -353,7 +358,7 @@ td.na{color:#888}
 <table>
 <tr><th>scenario</th><th>verdict</th><th>caches</th><th>Bogus caches</th><th>Bogus cache-h</th><th>longest Bogus</th><th>Lame caches</th><th>longest Lame</th><th>Insecure caches</th><th>longest Insecure</th><th>guideline's Insecure</th></tr>
 {{range .Summaries}}{{$b := metric .Metrics 2}}{{$l := metric .Metrics 4}}{{$i := metric .Metrics 1}}<tr>
-<td><a href="#{{anchor "sc" .Scenario}}">{{.Scenario}}</a></td>
+<td class="name"><a href="#{{anchor "sc" .Scenario}}">{{.Scenario}}</a></td>
 <td><span class="verdict {{verdictcl .Verdict}}">{{.Verdict}}</span></td>
 <td class="num">{{.Caches}}</td>
 <td class="num">{{$b.Caches}}</td><td class="num">{{hours $b.CacheSeconds}}</td><td class="num">{{if $b.Caches}}{{span $b.MaxSeconds}}{{else}}–{{end}}</td>

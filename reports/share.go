@@ -174,14 +174,15 @@ func (d *ShareData) Figure() (*Figure, error) {
 	p.Y.Tick.Marker = percentTicks{}
 	p.X.Min = math.Min(p.X.Min, 0)
 	last := d.Points[len(d.Points)-1].AtSeconds
-	view := viewEnd(d.Steps, last, d.EndSeconds)
+	first := d.Points[0].AtSeconds
+	view, hidden := viewEnd(d.Steps, first, last, d.EndSeconds)
 	p.X.Max = view
 
 	return &Figure{
 		Name:  "share",
 		Title: d.Scenario + ": share of caches in each state",
 		Caption: fmt.Sprintf("The fraction of all %d caches in each state over time, stacked: Bogus at the bottom, then Lame, Insecure, Indeterminate and Secure on top. Dashed lines mark the steps of the procedure.",
-			d.Caches) + croppedNote(d.Points[0].AtSeconds, last, view, d.EndSeconds),
+			d.Caches) + croppedNote(first, last, view, d.EndSeconds, hidden),
 		Width:  vg.Points(720),
 		Height: vg.Points(400),
 		legend: stateLegend(styles, stateNames()),

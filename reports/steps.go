@@ -246,32 +246,58 @@ func laneCount(ls []placedLabel) int {
 	return n
 }
 
-// viewEnd is where a time axis ends: a little after the last step or the
-// last state change, whichever is later, rather than at the end of the run,
-// which is usually long after anything happens.
-func viewEnd(marks []StepMark, lastChange, end float64) float64 {
+// viewEnd is where a time axis that starts at start ends: a tenth after
+// the last change of state, or after the last step if that comes later but
+// not more than twice as far from the start; when nothing changes, after
+// the last step. It never passes end, the end of the run. It also returns
+// the steps beyond the view, for the caption.
+func viewEnd(marks []StepMark, start, lastChange, end float64) (float64, []StepMark) {
 	last := lastChange
+	if lastChange <= start {
+		for _, m := range marks {
+			last = math.Max(last, m.AtSeconds)
+		}
+	} else {
+		for _, m := range marks { // in time order
+			if m.AtSeconds > last && m.AtSeconds-start <= 2*(last-start) {
+				last = m.AtSeconds
+			}
+		}
+	}
+	if last <= start {
+		return end, nil
+	}
+	// Pad by a tenth, to a whole hour from the start.
+	v := math.Min(end, start+math.Ceil((last-start)*1.1/3600-1e-9)*3600)
+	var hidden []StepMark
 	for _, m := range marks {
-		last = math.Max(last, m.AtSeconds)
+		if m.AtSeconds > v {
+			hidden = append(hidden, m)
+		}
 	}
-	if last <= 0 {
-		return end
-	}
-	// Pad by a tenth, to a whole hour.
-	v := math.Ceil(last*1.1/3600) * 3600
-	return math.Min(end, v)
+	return v, hidden
 }
 
-// croppedNote says when a time axis stops before the end of the run,
-// which started at start.
-func croppedNote(start, lastChange, view, end float64) string {
+// croppedNote says when a time axis, from start to view, stops before the
+// end of the run, and which steps it leaves out.
+func croppedNote(start, lastChange, view, end float64, hidden []StepMark) string {
 	if view >= end {
 		return ""
 	}
+	var s string
 	if lastChange <= start {
-		return fmt.Sprintf(" No cache changes state during the run, which goes on to %s.", signedShort(end))
+		s = fmt.Sprintf(" No cache changes state during the run, which goes on to %s.", signedShort(end))
+	} else {
+		s = fmt.Sprintf(" No cache changes state after %s; the run goes on to %s.", signedShort(lastChange), signedShort(end))
 	}
-	return fmt.Sprintf(" No cache changes state after %s; the run goes on to %s.", signedShort(lastChange), signedShort(end))
+	if len(hidden) > 0 {
+		var names []string
+		for _, m := range hidden {
+			names = append(names, m.Label())
+		}
+		s += " Later steps, not shown: " + strings.Join(names, "; ") + "."
+	}
+	return s
 }
 
 // signedSpan writes a time relative to the transfer: "+1d 2h", "-3h", "0".

@@ -88,3 +88,41 @@ func TestLayoutLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestViewEnd checks where time axes stop.
+func TestViewEnd(t *testing.T) {
+	mk := func(ats ...float64) []StepMark {
+		var ms []StepMark
+		for i, a := range ats {
+			ms = append(ms, StepMark{Names: []string{fmt.Sprint("s", i)}, AtSeconds: a})
+		}
+		return ms
+	}
+	const h = 3600.0
+	tests := []struct {
+		name             string
+		marks            []StepMark
+		start, last, end float64
+		want             float64
+		hidden           int
+	}{
+		// The last step, at less than twice the last change, is in view.
+		{"step in view", mk(0, 24*h, 120*h), 0, 73 * h, 264 * h, 132 * h, 0},
+		// A marker step far after the last change is left out.
+		{"step left out", mk(0, h, 2*h, 26*h), 0, 4 * h, 170 * h, 5 * h, 1},
+		// Nothing changes: every step is in view.
+		{"no change", mk(0, 24*h, 146*h), 0, 0, 290 * h, 161 * h, 0},
+		// Changes go on to the end of the run.
+		{"to the end", mk(0, h), 0, 99 * h, 100 * h, 100 * h, 0},
+		// The run starts before the transfer.
+		{"before the transfer", mk(-48*h, 0, 72*h), -48 * h, 74 * h, 168 * h, 87 * h, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, hidden := viewEnd(tc.marks, tc.start, tc.last, tc.end)
+			if got != tc.want || len(hidden) != tc.hidden {
+				t.Errorf("viewEnd = %s, %d hidden; want %s, %d", FormatSpan(got), len(hidden), FormatSpan(tc.want), tc.hidden)
+			}
+		})
+	}
+}

@@ -359,17 +359,32 @@ func valueTicks(a SweepAxis) plot.Ticker {
 	return ts
 }
 
-// plainTicks are gonum's default ticks with labels without needless
-// decimals.
+// plainTicks label a numeric axis at about five round values (1, 2, 2.5
+// or 5 times a power of ten apart), with unlabelled ticks between.
 type plainTicks struct{}
 
 // Ticks implements the plot.Ticker interface.
 func (plainTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = formatFloat(ts[i].Value, 3)
+	span := max - min
+	if !(span > 0) {
+		return []plot.Tick{{Value: min, Label: formatFloat(min, 3)}}
+	}
+	mag := math.Pow(10, math.Floor(math.Log10(span/5)))
+	step := mag
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if span/(m*mag) <= 6 {
+			step = m * mag
+			break
 		}
+	}
+	var ts []plot.Tick
+	minor := step / 2
+	for v := math.Ceil(min/minor) * minor; v <= max+minor*1e-9; v += minor {
+		t := plot.Tick{Value: v}
+		if math.Abs(math.Remainder(v, step)) < minor*1e-6 {
+			t.Label = formatFloat(v, 6)
+		}
+		ts = append(ts, t)
 	}
 	return ts
 }

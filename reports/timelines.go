@@ -248,7 +248,7 @@ func (d *TimelineData) Figure() (*Figure, error) {
 	p.Y.Padding = 0
 	p.X.Min = math.Min(p.X.Min, 0)
 	last := d.LastChangeSeconds
-	view := viewEnd(marks, last, p.X.Max)
+	view, hidden := viewEnd(marks, -d.TransferSeconds, last, p.X.Max)
 	p.X.Max = view
 
 	rowH := vg.Points(6)
@@ -265,7 +265,7 @@ func (d *TimelineData) Figure() (*Figure, error) {
 		steps:  marks,
 		groups: groups,
 	}
-	f.Caption = d.caption() + croppedNote(-d.TransferSeconds, last, view, end)
+	f.Caption = d.caption() + croppedNote(-d.TransferSeconds, last, view, end, hidden)
 	return f, nil
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/dnssecsim/dnssecsim/validator"
@@ -26,6 +27,17 @@ func (s State) String() string { return stateNames[s] }
 
 // MarshalText encodes the state as its name.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a state name.
+func (s *State) UnmarshalText(b []byte) error {
+	for i, n := range stateNames {
+		if n == string(b) {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("sim: unknown state %q", b)
+}
 
 // States lists every state in report order.
 func States() []State { return []State{Secure, Insecure, Bogus, Indeterminate, Lame} }

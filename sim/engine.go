@@ -520,6 +520,7 @@ func params(sc *scenarios.Scenario) map[string]any {
 	secs := func(d time.Duration) float64 { return d.Seconds() }
 	p := map[string]any{
 		"seed":                    sc.Seed,
+		"transfer_step":           sc.TransferStep,
 		"child":                   sc.Child,
 		"horizon":                 secs(sc.Horizon),
 		"parent.ns_ttl":           secs(sc.Parent.NSTTL),

@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -108,7 +110,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var methods []scen
 	for _, s := range scens {
-		if !builtins || contains(sweepMethods, s.sc.Name) {
+		if !builtins || slices.Contains(sweepMethods, s.sc.Name) {
 			methods = append(methods, s)
 		}
 	}
@@ -116,8 +118,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// Every run goes into one job list, so that the pool stays busy.
 	type job struct {
 		run func() (*sim.Result, error)
-		// done stores the result; fail records a run that could not
-		// happen.
+		// done stores the result. fail, when not nil, records a run
+		// that could not happen and says whether that is expected (a
+		// combination the scenario does not allow) rather than a
+		// problem.
 		done func(*sim.Result)
 		fail func(error) bool
 	}
@@ -210,6 +214,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	prog := newProgress(stderr, "simulating", len(jobs))
 	errs := make([]error, len(jobs))
+	var nruns atomic.Int64 // runs that produced a result
 	err = parallel(ctx, len(jobs), prog, func(i int) error {
 		res, err := jobs[i].run()
 		if err != nil {
@@ -219,6 +224,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			errs[i] = err
 			return nil
 		}
+		nruns.Add(1)
 		jobs[i].done(res)
 		return nil
 	})
@@ -236,24 +242,27 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	files := &fileSet{}
 	files.add(reportMarker, []byte("This directory is a report written by dnssecsim report; the next report replaces it as a whole.\n"))
 	rep := &reports.Report{Title: "dnssecsim report"}
-	var figs []*reports.Figure
-	var figPaths []string
-	addFig := func(f *reports.Figure, prefix string) reports.Embed {
-		figs = append(figs, f)
-		figPaths = append(figPaths, prefix)
+	// Figures are drawn later, in parallel; attach puts a figure's SVG
+	// into the page.
+	type pendingFig struct {
+		fig    *reports.Figure
+		prefix string
+		attach func(svg []byte)
+	}
+	var figs []pendingFig
+	addFig := func(f *reports.Figure, prefix string, attach func([]byte)) reports.Embed {
+		figs = append(figs, pendingFig{f, prefix, attach})
 		e := reports.Embed{Title: f.Title}
 		for _, format := range reports.Formats {
 			e.Files = append(e.Files, reports.Link{Label: strings.ToUpper(format), Href: prefix + f.Name + "." + format})
 		}
 		return e
 	}
-	var nruns int
 	for i, s := range scens {
 		res := results[i]
 		if res == nil {
 			continue
 		}
-		nruns++
 		sum := reports.Summarize(res, s.sc.Description)
 		rep.Summaries = append(rep.Summaries, sum)
 		prefix := "scenarios/" + fileStem(res.Scenario) + "/"
@@ -274,7 +283,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		sec.Figures = []reports.Embed{addFig(tf, prefix), addFig(sf, prefix)}
+		si := len(rep.Scenarios)
+		sec.Figures = []reports.Embed{
+			addFig(tf, prefix, func(b []byte) { rep.Scenarios[si].Figures[0].SVG = b }),
+			addFig(sf, prefix, func(b []byte) { rep.Scenarios[si].Figures[1].SVG = b }),
+		}
 		resJSON, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
 			return err
@@ -301,7 +314,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(complete) == 0 {
 			continue
 		}
-		nruns += len(complete) * len(sweepValues)
 		path := complete[0].Axes[0].Path
 		f, err := reports.ExposureFigure(complete...)
 		if err != nil {
@@ -314,8 +326,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		files.add(base+".json", append(js, '\n'))
+		wi := len(rep.Sweeps)
 		rep.Sweeps = append(rep.Sweeps, reports.SweepSection{
-			Path: path, Figure: addFig(f, "sweeps/"), Sweeps: complete,
+			Path: path, Figure: addFig(f, "sweeps/", func(b []byte) { rep.Sweeps[wi].Figure.SVG = b }), Sweeps: complete,
 			Data: []reports.Link{{Label: filepath.Base(base) + ".csv", Href: base + ".csv"}, {Label: filepath.Base(base) + ".json", Href: base + ".json"}},
 		})
 	}
@@ -324,11 +337,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		nruns += len(cmp.Rows)
 		files.add("comparison/comparison.csv", cmp.CSV())
 		files.add("comparison/comparison.json", cmp.JSON())
 		rep.Comparison = &reports.ComparisonSection{
-			Comparison: cmp, Figure: addFig(f, "comparison/"),
+			Comparison: cmp, Figure: addFig(f, "comparison/", func(b []byte) { rep.Comparison.Figure.SVG = b }),
 			Data: []reports.Link{{Label: "comparison.csv", Href: "comparison/comparison.csv"}, {Label: "comparison.json", Href: "comparison/comparison.json"}},
 		}
 	}
@@ -347,7 +359,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	images := make([][]byte, len(renders))
 	prog = newProgress(stderr, "drawing", len(renders))
 	err = parallel(ctx, len(renders), prog, func(i int) error {
-		b, err := figs[renders[i].fig].Render(renders[i].format)
+		b, err := figs[renders[i].fig].fig.Render(renders[i].format)
 		images[i] = b
 		return err
 	})
@@ -355,26 +367,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	svgs := map[int][]byte{}
 	for i, r := range renders {
-		files.add(figPaths[r.fig]+figs[r.fig].Name+"."+r.format, images[i])
+		f := figs[r.fig]
+		files.add(f.prefix+f.fig.Name+"."+r.format, images[i])
 		if r.format == "svg" {
-			svgs[r.fig] = images[i]
+			f.attach(images[i])
 		}
-	}
-	// Attach the SVGs to the embeds, in the order the figures were added.
-	k := 0
-	next := func() []byte { b := svgs[k]; k++; return b }
-	for i := range rep.Scenarios {
-		for j := range rep.Scenarios[i].Figures {
-			rep.Scenarios[i].Figures[j].SVG = next()
-		}
-	}
-	for i := range rep.Sweeps {
-		rep.Sweeps[i].Figure.SVG = next()
-	}
-	if rep.Comparison != nil {
-		rep.Comparison.Figure.SVG = next()
 	}
 
 	files.add("summary.csv", reports.SummaryCSV(rep.Summaries))
@@ -384,7 +382,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	files.add("summary.json", append(sumJSON, '\n'))
 	rep.Problems = problems
-	rep.Intro = reportIntro(len(scens), nruns, *caches, *sweepCaches, *compareCaches, sweeps, cmp, builtins)
+	rep.Intro = reportIntro(len(scens), int(nruns.Load()), *caches, *sweepCaches, *compareCaches, sweeps, cmp, builtins)
 	page, err := rep.HTML()
 	if err != nil {
 		return err
@@ -394,7 +392,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return inputErr(err)
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d scenarios, %d runs, %d files, in %.1fs\n",
-		filepath.Join(*out, "index.html"), len(rep.Scenarios), nruns, len(files.data), time.Since(start).Seconds())
+		filepath.Join(*out, "index.html"), len(rep.Scenarios), nruns.Load(), len(files.data), time.Since(start).Seconds())
 	if len(problems) > 0 {
 		return inputErr(fmt.Errorf("%d runs failed (listed at the top of the report): %s", len(problems), strings.Join(problems, "; ")))
 	}
@@ -406,15 +404,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 type errNotApplicable struct{ err error }
 
 func (e errNotApplicable) Error() string { return e.err.Error() }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 // sweepComplete reports whether every point of a sweep has a result.
 func sweepComplete(sw *reports.Sweep) bool {

@@ -58,6 +58,14 @@ func parallel(ctx context.Context, n int, prog *progress, fn func(i int) error) 
 	}
 feed:
 	for i := range n {
+		if ctx.Err() != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = ctx.Err()
+			}
+			mu.Unlock()
+			break
+		}
 		select {
 		case <-ctx.Done():
 			mu.Lock()
@@ -141,7 +149,8 @@ scenario file or a built-in name.
 
 --vary PATH=FROM:TO:STEPS gives STEPS evenly spaced values from FROM to TO;
 FROM and TO are durations (5m, 1h30m, 2d) or whole numbers. Append :log for
-values spaced evenly on a logarithmic scale (FROM above 0). PATH=V1,V2,...
+values spaced evenly on a logarithmic scale (FROM above 0; durations between
+the ends are rounded to whole minutes, or hours from 10h). PATH=V1,V2,...
 lists the values instead. PATH is any path --set takes (parent.ds_ttl,
 parent.ns_ttl, losing.dnskey_ttl, resolvers.profile, ...).
 
@@ -405,13 +414,16 @@ func parseVary(spec string) (reports.SweepAxis, error) {
 			}
 		}
 		v = math.Round(v)
+		if logScale && a.Duration && i > 0 && i < steps-1 {
+			v = roundDuration(v)
+		}
 		if seen[v] {
 			return a, usageErr("--vary %s=%s: values repeat when rounded to whole %s; use fewer STEPS", path, val, map[bool]string{true: "seconds", false: "numbers"}[a.Duration])
 		}
 		seen[v] = true
 		a.Seconds = append(a.Seconds, v)
 		if a.Duration {
-			a.Values = append(a.Values, duration.Format(time.Duration(v)*time.Second))
+			a.Values = append(a.Values, durationValue(v))
 		} else {
 			a.Values = append(a.Values, strconv.FormatFloat(v, 'f', -1, 64))
 		}
@@ -443,4 +455,36 @@ func parseNumber(s string, durPath bool) (v float64, dur bool, err error) {
 		return 0, false, err
 	}
 	return d.Seconds(), true, nil
+}
+
+// roundDuration rounds a logarithmically spaced duration to a readable
+// value: whole minutes from 10 minutes, whole hours from 10 hours.
+func roundDuration(sec float64) float64 {
+	switch {
+	case sec >= 10*3600:
+		return math.Round(sec/3600) * 3600
+	case sec >= 600:
+		return math.Round(sec/60) * 60
+	}
+	return sec
+}
+
+// durationValue writes whole seconds as a duration in days, hours, minutes
+// and seconds, largest first, as --set reads it: "1h44m", "1d4h", "90s".
+func durationValue(sec float64) string {
+	t := int64(sec)
+	if t == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		sym  string
+		secs int64
+	}{{"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}} {
+		if n := t / u.secs; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.sym)
+			t -= n * u.secs
+		}
+	}
+	return b.String()
 }

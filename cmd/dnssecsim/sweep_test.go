@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -233,7 +237,7 @@ func TestSweepBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			args := append([]string{"sweep", repMini}, tc.args...)
-			if !contains(tc.args, "--out") {
+			if !slices.Contains(tc.args, "--out") {
 				args = append(args, "--out", out)
 			}
 			var before []string
@@ -253,5 +257,76 @@ func TestSweepBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProgress checks the bar's drawing, and that there is none when
+// standard error is not a terminal.
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	if p := newProgress(&buf, "sweep", 10); p != nil {
+		t.Error("a progress bar on a buffer, which is not a terminal")
+	}
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if p := newProgress(f, "sweep", 10); p != nil {
+		t.Error("a progress bar on a regular file")
+	}
+	var nilBar *progress
+	nilBar.add(1) // a nil bar draws nothing and does not panic
+	nilBar.finish()
+
+	p := &progress{w: &buf, label: "sweep", total: 4}
+	for range 4 {
+		p.add(1)
+	}
+	p.finish()
+	out := buf.String()
+	if !strings.Contains(out, "\rsweep [##############################] 4/4 ") || !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("progress output %q: want a full bar at 4/4, then the line erased", out)
+	}
+}
+
+// TestParallel checks that every index runs once and that the first
+// error stops the pool.
+func TestParallel(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[int]int{}
+	err := parallel(context.Background(), 50, nil, func(i int) error {
+		mu.Lock()
+		seen[i]++
+		mu.Unlock()
+		return nil
+	})
+	if err != nil || len(seen) != 50 {
+		t.Fatalf("parallel: %v, %d indexes run, want nil and 50", err, len(seen))
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("index %d ran %d times", i, n)
+		}
+	}
+	boom := errors.New("boom")
+	var ran atomic.Int32
+	err = parallel(context.Background(), 1000, nil, func(i int) error {
+		ran.Add(1)
+		if i == 3 {
+			return boom
+		}
+		return nil
+	})
+	if err != boom {
+		t.Errorf("parallel: %v, want boom", err)
+	}
+	if n := ran.Load(); n == 1000 {
+		t.Errorf("all %d calls ran after an error", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := parallel(ctx, 10, nil, func(int) error { return nil }); err != context.Canceled {
+		t.Errorf("parallel after cancel: %v, want context.Canceled", err)
 	}
 }
