@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/dnssecsim/dnssecsim/internal/zonefile"
 	"github.com/dnssecsim/dnssecsim/validator"
 	"github.com/dnssecsim/dnssecsim/validator/audit"
 )
@@ -145,166 +144,25 @@ func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
 // the origin, and every name at or below it; errors read
 // "FILE:LINE:COL: message".
 func auditZoneFile(ctx context.Context, path string, opt audit.Options) (*audit.Report, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	br := bytes.NewReader(data) // an io.ByteReader: the parser reads it directly
-	zp := dns.NewZoneParser(br, ".", path)
+	defer f.Close()
 	st := audit.NewStream("", opt)
-	fail := func(err error) (*audit.Report, error) {
+	count := 0
+	_, err = zonefile.Stream(f, path, func(rr dns.RR) error {
+		st.Add(rr)
+		if count++; count%4096 == 0 {
+			return ctx.Err()
+		}
+		return nil
+	})
+	if err != nil {
 		st.Abort()
 		return nil, err
 	}
-
-	type early struct {
-		name     string
-		from, to int
-	} // records before the SOA
-	var (
-		before     []early
-		origin     string
-		soaLine    int
-		prevEnd    int
-		firstStart = -1
-		count      int
-	)
-	at := func(from, to int) filePos { return recordStart(data, from, to) }
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		end := int(br.Size()) - br.Len()
-		from := prevEnd
-		prevEnd = end
-		if firstStart < 0 {
-			firstStart = from
-		}
-		h := rr.Header()
-		switch {
-		case h.Rrtype == dns.TypeSOA && origin != "":
-			return fail(posErr(path, at(from, end), "expected exactly one SOA record, found a second one (first at line %d)", soaLine))
-		case h.Rrtype == dns.TypeSOA:
-			origin = dns.Fqdn(h.Name)
-			soaLine = at(from, end).line
-			for _, e := range before {
-				if !inZone(e.name, origin) {
-					return fail(posErr(path, at(e.from, e.to), "expected a name at or below the origin %s, found %s", origin, e.name))
-				}
-			}
-			before = nil
-		case origin == "":
-			before = append(before, early{h.Name, from, end})
-		case !inZone(h.Name, origin):
-			return fail(posErr(path, at(from, end), "expected a name at or below the origin %s, found %s", origin, h.Name))
-		}
-		st.Add(rr)
-		if count++; count%4096 == 0 && ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
-	}
-	if err := zp.Err(); err != nil {
-		return fail(reformatParseError(err, path))
-	}
-	if origin == "" {
-		p := filePos{1, 1}
-		if firstStart >= 0 && len(before) > 0 {
-			p = at(before[0].from, before[0].to)
-		}
-		return fail(posErr(path, p, "expected an SOA record, found none"))
-	}
-	data = nil
 	return st.Finish(), nil
-}
-
-// inZone reports whether the fully qualified name is origin or below it
-// (ASCII case-insensitively).
-func inZone(name, origin string) bool {
-	name = dns.Fqdn(name)
-	if origin == "." {
-		return true
-	}
-	if len(name) < len(origin) || !strings.EqualFold(name[len(name)-len(origin):], origin) {
-		return false
-	}
-	if len(name) == len(origin) {
-		return true
-	}
-	// The suffix must start a label: an unescaped dot before it.
-	cut := len(name) - len(origin) - 1
-	if name[cut] != '.' {
-		return false
-	}
-	n := 0
-	for i := cut - 1; i >= 0 && name[i] == '\\'; i-- {
-		n++
-	}
-	return n%2 == 0
-}
-
-// filePos is a 1-based position in a file.
-type filePos struct{ line, col int }
-
-func posErr(file string, p filePos, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", file, p.line, p.col, fmt.Sprintf(format, args...))
-}
-
-// recordStart returns the position of the first record text in data[from:to]
-// (after the previous record ended at from): the first non-blank character of
-// a line that is not only a comment and not a $ directive. Without one (a
-// record from $GENERATE) it is the last directive in the range.
-func recordStart(data []byte, from, to int) filePos {
-	line := 1 + bytes.Count(data[:from], []byte{'\n'})
-	lineStart := bytes.LastIndexByte(data[:from], '\n') + 1
-	var last *filePos
-	for off := lineStart; off < to; {
-		next := to
-		if eol := bytes.IndexByte(data[off:to], '\n'); eol >= 0 {
-			next = off + eol + 1
-		}
-		text := data[off:next]
-		i := 0
-		if off < from {
-			i = from - off
-		}
-		for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
-			i++
-		}
-		if i < len(text) && text[i] != '\n' && text[i] != ';' {
-			p := filePos{line, i + 1}
-			if text[i] != '$' || i != 0 {
-				return p
-			}
-			last = &p
-		}
-		off = next
-		line++
-	}
-	if last != nil {
-		return *last
-	}
-	return filePos{line, 1}
-}
-
-// reformatParseError turns the zone parser's error, which reads
-// `FILE: dns: MESSAGE: "TOKEN" at line: L:C`, into `FILE:L:C: MESSAGE: "TOKEN"`.
-func reformatParseError(err error, file string) error {
-	var pe *dns.ParseError
-	if !errors.As(err, &pe) {
-		return fmt.Errorf("%s:1:1: %v", file, err)
-	}
-	s := pe.Error()
-	s = strings.TrimPrefix(s, file+": ")
-	s = strings.TrimPrefix(s, "dns: ")
-	const at = " at line: "
-	i := strings.LastIndex(s, at)
-	if i < 0 {
-		return fmt.Errorf("%s:1:1: %s", file, s)
-	}
-	line, col, ok := strings.Cut(s[i+len(at):], ":")
-	l, err1 := strconv.Atoi(line)
-	c, err2 := strconv.Atoi(col)
-	if !ok || err1 != nil || err2 != nil {
-		return fmt.Errorf("%s:1:1: %s", file, s)
-	}
-	return posErr(file, filePos{max(l, 1), max(c, 1)}, "%s", strings.TrimSuffix(s[:i], `: ""`))
 }
 
 // formatReport renders the report: a summary line, then the problems and

@@ -38,40 +38,68 @@ func errorf(file string, p pos, format string, args ...any) error {
 //
 // Every error reads "FILE:LINE:COL: what was expected", where FILE is file.
 func Parse(r io.Reader, file string) (*Zone, error) {
-	recs, err := ParseRecords(r, file)
+	z := &Zone{File: file}
+	origin, err := Stream(r, file, func(rr dns.RR) error {
+		z.Records = append(z.Records, rr)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	rrs := make([]dns.RR, len(recs))
-	positions := make([]pos, len(recs))
-	for i, rec := range recs {
-		rrs[i], positions[i] = rec.RR, pos{rec.Line, rec.Col}
-	}
+	z.Origin = origin
+	return z, nil
+}
 
-	soa := -1
-	for i, rr := range rrs {
-		if rr.Header().Rrtype != dns.TypeSOA {
-			continue
+// Stream reads a master file like Parse and hands each record to fn as soon
+// as it is read, so that a caller can work while the rest of the file is
+// parsed. Records before the SOA are held back until the SOA gives the
+// origin to check them against. It returns the origin; an error from fn
+// stops the reading and is returned as it is.
+func Stream(r io.Reader, file string, fn func(dns.RR) error) (string, error) {
+	var (
+		origin  string
+		soaLine int
+		before  []Record
+		first   *Record
+	)
+	err := Scan(r, file, func(rec Record) error {
+		if first == nil {
+			first = &rec
 		}
-		if soa >= 0 {
-			return nil, errorf(file, positions[i], "expected exactly one SOA record, found a second one (first at line %d)", positions[soa].line)
+		h := rec.RR.Header()
+		switch {
+		case h.Rrtype == dns.TypeSOA && origin != "":
+			return errorf(file, pos{rec.Line, rec.Col}, "expected exactly one SOA record, found a second one (first at line %d)", soaLine)
+		case h.Rrtype == dns.TypeSOA:
+			origin, soaLine = dns.Fqdn(h.Name), rec.Line
+			for _, e := range before {
+				if !dns.IsSubDomain(origin, e.RR.Header().Name) {
+					return errorf(file, pos{e.Line, e.Col}, "expected a name at or below the origin %s, found %s", origin, e.RR.Header().Name)
+				}
+				if err := fn(e.RR); err != nil {
+					return err
+				}
+			}
+			before = nil
+		case origin == "":
+			before = append(before, rec)
+			return nil
+		case !dns.IsSubDomain(origin, h.Name):
+			return errorf(file, pos{rec.Line, rec.Col}, "expected a name at or below the origin %s, found %s", origin, h.Name)
 		}
-		soa = i
+		return fn(rec.RR)
+	})
+	if err != nil {
+		return "", err
 	}
-	if soa < 0 {
+	if origin == "" {
 		p := pos{1, 1}
-		if len(positions) > 0 {
-			p = positions[0]
+		if first != nil {
+			p = pos{first.Line, first.Col}
 		}
-		return nil, errorf(file, p, "expected an SOA record, found none")
+		return "", errorf(file, p, "expected an SOA record, found none")
 	}
-	origin := dns.Fqdn(rrs[soa].Header().Name)
-	for i, rr := range rrs {
-		if !dns.IsSubDomain(origin, rr.Header().Name) {
-			return nil, errorf(file, positions[i], "expected a name at or below the origin %s, found %s", origin, rr.Header().Name)
-		}
-	}
-	return &Zone{Origin: origin, File: file, Records: rrs}, nil
+	return origin, nil
 }
 
 // ParseFile reads the master file at path (see Parse); errors name path.
