@@ -191,7 +191,8 @@ func (s *Sim) population(n int) error {
 			c.phases = [4]float64{float64(i) / float64(n), radicalInverse(i+1, 2), radicalInverse(i+1, 3), radicalInverse(i+1, 5)}
 		}
 		if s.queryInterval > 0 {
-			c.phase = time.Duration(s.rng.Int64N(int64(s.queryInterval)))
+			// Clients ask at whole seconds, as resolvers count time.
+			c.phase = time.Duration(s.rng.Int64N(max(int64(s.queryInterval/time.Second), 1))) * time.Second
 		}
 		if err := s.fill(c, sc.Resolvers.CacheAge == "explicit"); err != nil {
 			return err

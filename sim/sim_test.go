@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -358,5 +359,34 @@ func TestTraceGolden(t *testing.T) {
 	}
 	if d := cmp.Diff(string(want), got); d != "" {
 		t.Errorf("trace (-want +got):\n%s", d)
+	}
+}
+
+// TestQueryRate: with a client query rate, a cache changes state only when
+// a client asks, so every change of one cache falls on its own query grid
+// (one residue modulo the query interval).
+func TestQueryRate(t *testing.T) {
+	sc, err := scenarios.Builtin("pattern-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Set("resolvers.query_interval", "10m"); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, sc, Options{Caches: 50, Timelines: true})
+	const q = 600.0
+	for _, tl := range r.Timelines {
+		residue := -1.0
+		for _, iv := range tl.Intervals[1:] {
+			got := math.Mod(iv.From, q)
+			if residue < 0 {
+				residue = got
+			} else if math.Abs(got-residue) > 1e-6 {
+				t.Fatalf("cache %d changes state at %v s, off its query grid (residue %v, want %v)", tl.Cache, iv.From, got, residue)
+			}
+		}
+	}
+	if m := r.Metric(Insecure); m.Caches != 50 {
+		t.Errorf("%d caches Insecure, want all 50", m.Caches)
 	}
 }
