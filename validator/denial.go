@@ -343,6 +343,11 @@ func (d *denialSet) proveNoDS(cut string) proofResult {
 			return proofResult{status: Insecure, reason: ReasonInsecureOptOut, proof: nsec3Proof(ce, m, c)}
 		}
 	}
+	if d.failed == nil && d.nsecMatch(cut) == nil && (len(d.nsec3) == 0 || d.nsec3Match(cut) == nil) {
+		// Records came, but none at the cut: the NSEC (or NSEC3) that
+		// would prove the delegation unsigned is missing (RFC 8914 §4.13).
+		return proofResult{status: Bogus, reason: ReasonNoDSProof, ede: EDENSECMissing}
+	}
 	return d.fail(ReasonNoDSProof, ReasonNoDSProofFailed, nil)
 }
 

@@ -474,15 +474,17 @@ func TestDenial(t *testing.T) {
 			want: want{Status: sBogus, EDE: validator.EDENSECMissing, Zone: zExample, Reason: validator.ReasonNoDSProof}},
 		// The NSEC proving no DS removed: the parent then serves the NSEC
 		// before it, which does not match the cut: Bogus (RFC 4035 §5.2,
-		// protection against DS stripping).
+		// protection against DS stripping), and the record that is
+		// missing is the NSEC at the cut: EDE 12 (RFC 8914 §4.13).
 		{name: "no DS, NSEC removed", post: func(h *hier) { h.dropAll(zTest, zUnsigned, dns.TypeNSEC) }, qname: "www.unsigned.test.",
-			want: want{Status: sBogus, EDE: validator.EDEDNSSECBogus, Zone: zUnsigned, Reason: validator.ReasonNoDSProofFailed}},
+			want: want{Status: sBogus, EDE: validator.EDENSECMissing, Zone: zUnsigned, Reason: validator.ReasonNoDSProof}},
 		// No NSEC in the parent at all: EDE 12 NSEC Missing (RFC 8914 §4.13).
 		{name: "no DS, no NSEC at all", post: func(h *hier) { h.dropType(zTest, dns.TypeNSEC) }, qname: "www.unsigned.test.",
 			want: want{Status: sBogus, EDE: validator.EDENSECMissing, Zone: zUnsigned, Reason: validator.ReasonNoDSProof}},
-		// The NSEC3 proving no DS removed (RFC 5155 §8.9).
+		// The NSEC3 proving no DS removed (RFC 5155 §8.9): no NSEC3 matches
+		// the cut and no opt-out span covers it: EDE 12.
 		{name: "no DS, NSEC3 removed", setup: nsec3(n3, zTest), post: func(h *hier) { h.dropNSEC3(zTest, h.nsec3For(zTest, zUnsigned, true)) },
-			qname: "www.unsigned.test.", want: want{Status: sBogus, EDE: validator.EDEDNSSECBogus, Zone: zUnsigned, Reason: validator.ReasonNoDSProofFailed}},
+			qname: "www.unsigned.test.", want: want{Status: sBogus, EDE: validator.EDENSECMissing, Zone: zUnsigned, Reason: validator.ReasonNoDSProof}},
 		// The proof is there but its signature is corrupted (RFC 4035 §5.4: denial records must verify).
 		{name: "no DS, NSEC bad signature", post: func(h *hier) { h.corruptSig(zTest, zUnsigned, dns.TypeNSEC, -1) }, qname: "www.unsigned.test.",
 			want: want{Status: sBogus, EDE: validator.EDEDNSSECBogus, Zone: zUnsigned, Reason: validator.ReasonDenialSigFailed + ": " + validator.ReasonAnswerSigFailed + ": signature does not verify"}},
