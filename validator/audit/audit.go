@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -139,7 +140,7 @@ func (s *Stream) Add(rr dns.RR) {
 	}
 	s.nrec++
 	name := rr.Header().Name
-	if s.cur == nil || !equalFold(s.cur.name, name) {
+	if s.cur == nil || !strings.EqualFold(s.cur.name, name) {
 		s.endRun()
 		s.cur = &node{name: name, seq: len(s.nodes)}
 		s.runStart = len(s.chunk)

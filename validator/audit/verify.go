@@ -3,6 +3,7 @@ package audit
 import (
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -175,7 +176,7 @@ func (ix *keyIndex) verifyNode(n *node) {
 
 func (ix *keyIndex) verify(sc *sigCheck, rrs []dns.RR) {
 	sig := sc.sig
-	if !equalFold(sig.SignerName, ix.origin) {
+	if !strings.EqualFold(sig.SignerName, ix.origin) {
 		sc.status = sigBadSigner
 		return
 	}

@@ -485,7 +485,7 @@ func (a *auditor) checkKeys() {
 		return
 	}
 	key, owner := a.originKey, a.origin
-	if !equalFold(dns.Fqdn(an.Zone), a.origin) {
+	if !strings.EqualFold(dns.Fqdn(an.Zone), a.origin) {
 		a.problem(key, owner, dns.TypeDNSKEY, fmt.Sprintf("the trust anchor is for %s, not for this zone", dns.Fqdn(an.Zone)))
 		return
 	}
