@@ -129,6 +129,10 @@ type Interval struct {
 	State State   `json:"state"`
 }
 
+// entries lists c's entries in the order a resolver needs them (an array,
+// so the per-event loops over it allocate nothing).
+func (c *cache) entries() [4]*entry { return [4]*entry{&c.ns, &c.ds, &c.key, &c.ans} }
+
 // settled reports whether fetching e again now would return what it holds.
 func (e *entry) settled(gen int) bool { return e.gen == gen }
 

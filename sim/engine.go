@@ -224,7 +224,7 @@ func (s *Sim) fill(c *cache, explicit bool) error {
 	if !explicit {
 		c.age = time.Duration(c.phases[0] * float64(c.ns.period)).Truncate(time.Second)
 	}
-	for k, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
+	for k, e := range c.entries() {
 		if e.period <= 0 {
 			continue
 		}
@@ -321,7 +321,7 @@ func (s *Sim) step() error {
 // that could not have changed them.
 func (s *Sim) advanceSettled(c *cache, t time.Duration) {
 	g := s.world.gen
-	for _, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
+	for _, e := range c.entries() {
 		if e.settled(g) {
 			e.advance(t)
 		}
@@ -333,7 +333,7 @@ func (s *Sim) advanceSettled(c *cache, t time.Duration) {
 func (s *Sim) next(c *cache) {
 	g := s.world.gen
 	at := time.Duration(math.MaxInt64)
-	for _, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
+	for _, e := range c.entries() {
 		if !e.settled(g) && e.expire < at {
 			at = e.expire
 		}
@@ -358,7 +358,7 @@ func (s *Sim) applyWorld(t time.Duration, wc *worldChange) error {
 		c := &s.caches[i]
 		// Bring settled entries up to t under the old generation, then
 		// everything becomes unsettled and is looked at when it expires.
-		for _, e := range []*entry{&c.ns, &c.ds, &c.key, &c.ans} {
+		for _, e := range c.entries() {
 			if e.gen == s.world.gen-1 {
 				e.advance(t)
 			}
