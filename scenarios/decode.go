@@ -252,22 +252,27 @@ func kind(n ast.Node) string {
 // field handles one field's value; path is the field's dotted path.
 type field func(v ast.Node, path string)
 
+// pairsOf returns the key/value pairs of a resolved mapping node (none for
+// an empty value), failing with "expected, found KIND" for anything else.
+func (d *decoder) pairsOf(n ast.Node, expected string) []*ast.MappingValueNode {
+	switch m := n.(type) {
+	case nil, *ast.NullNode:
+		return nil
+	case *ast.MappingNode:
+		return m.Values
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{m}
+	}
+	d.failf(n, "%s, found %s", expected, kind(n))
+	return nil
+}
+
 // mapping walks a mapping node, calling the handler of each key, recording
 // each value's position, and failing on a key with no handler.
 func (d *decoder) mapping(n ast.Node, path string, fields map[string]field) {
 	n = d.resolve(n)
 	d.s.pos[path] = posOf(n)
-	var pairs []*ast.MappingValueNode
-	switch m := n.(type) {
-	case nil, *ast.NullNode:
-		return
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
-	default:
-		d.failf(n, "%s: expected a mapping, found %s", label(path), kind(n))
-	}
+	pairs := d.pairsOf(n, label(path)+": expected a mapping")
 	for _, kv := range pairs {
 		key := d.key(kv)
 		h, ok := fields[key]
@@ -615,17 +620,7 @@ func (d *decoder) resolvers(n ast.Node, path string) {
 
 // profiles reads a mapping of profile name to weight, sorted by name.
 func (d *decoder) profiles(n ast.Node, path string) []ProfileWeight {
-	n = d.resolve(n)
-	var pairs []*ast.MappingValueNode
-	switch m := n.(type) {
-	case nil, *ast.NullNode:
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
-	default:
-		d.failf(n, "%s: expected a mapping of profile name to weight such as {unbound: 1, bind: 1}, found %s", path, kind(n))
-	}
+	pairs := d.pairsOf(d.resolve(n), path+": expected a mapping of profile name to weight such as {unbound: 1, bind: 1}")
 	var ps []ProfileWeight
 	for _, kv := range pairs {
 		name := d.key(kv)
@@ -750,17 +745,7 @@ func parseType(s string) (uint16, error) {
 
 // expect reads the expectations, in file order.
 func (d *decoder) expect(n ast.Node, path string) {
-	n = d.resolve(n)
-	var pairs []*ast.MappingValueNode
-	switch m := n.(type) {
-	case nil, *ast.NullNode:
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
-	default:
-		d.failf(n, "%s: expected a mapping of metric to value such as {Bogus.cache_seconds: 0}, found %s", path, kind(n))
-	}
+	pairs := d.pairsOf(d.resolve(n), path+": expected a mapping of metric to value such as {Bogus.cache_seconds: 0}")
 	for _, kv := range pairs {
 		metric := d.key(kv)
 		kp := posOf(kv.Key)

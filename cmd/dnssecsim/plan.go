@@ -92,14 +92,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if sc, err = scenarios.Builtin(c.Scenario); err != nil {
 			return inputErr(err)
 		}
-		for _, kv := range *sets {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				return usageErr("--set %q: expected key=value", kv)
-			}
-			if err := applySet(sc, k, v); err != nil {
-				return err
-			}
+		if err := applySets(sc, *sets); err != nil {
+			return err
 		}
 		if err := sc.ValidateProfiles(sim.ProfileNames()); err != nil {
 			return usageErr("%v", err)

@@ -63,14 +63,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	for _, kv := range *sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return usageErr("--set %q: expected key=value", kv)
-		}
-		if err := applySet(sc, k, v); err != nil {
-			return err
-		}
+	if err := applySets(sc, *sets); err != nil {
+		return err
 	}
 	if err := sc.ValidateProfiles(sim.ProfileNames()); err != nil {
 		return inputErr(err)
@@ -126,6 +120,20 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 			arg, strings.Join(scenarios.BuiltinNames(), ", ")))
 	}
 	return sc, nil
+}
+
+// applySets applies --set key=value overrides in order.
+func applySets(sc *scenarios.Scenario, sets []string) error {
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return usageErr("--set %q: expected key=value", kv)
+		}
+		if err := applySet(sc, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applySet applies one --set; an unknown path is bad usage.

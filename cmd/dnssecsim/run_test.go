@@ -16,6 +16,29 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// exitCase is one command line, its exit status and a part of its stderr.
+type exitCase struct {
+	name   string
+	args   []string
+	code   int
+	stderr string
+}
+
+func checkExits(t *testing.T, tests []exitCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("stderr %q does not mention %q", stderr, tc.stderr)
+			}
+		})
+	}
+}
+
 // TestRunExitCodes covers run's statuses: 0 for a result, 1 for input that
 // cannot be read, 2 for bad usage (an unknown --set path lists the valid
 // ones).
@@ -24,12 +47,7 @@ func TestRunExitCodes(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: x\nchild: example.test.\nbogus_field: 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stderr string
-	}{
+	tests := []exitCase{
 		// A built-in by name.
 		{"builtin", []string{"run", "pattern-2", "--caches", "20"}, 0, ""},
 		// No such file and no such built-in.
@@ -49,17 +67,7 @@ func TestRunExitCodes(t *testing.T) {
 		// An unknown format.
 		{"bad format", []string{"run", "pattern-2", "--format", "xml"}, 2, "text or json"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runCLI(tc.args...)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
-			}
-			if !strings.Contains(stderr, tc.stderr) {
-				t.Errorf("stderr %q does not mention %q", stderr, tc.stderr)
-			}
-		})
-	}
+	checkExits(t, tests)
 }
 
 // TestRunJSON checks the result's JSON shape: every state has a metric,
@@ -166,12 +174,7 @@ func TestValidateExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := filepath.Join(oracleDir, "secure-alg13-csk")
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stderr string
-	}{
+	tests := []exitCase{
 		{"empty directory", []string{"validate", "--zones", empty, "www.example.test"}, 1, "no *.zone files"},
 		{"malformed zone", []string{"validate", "--zones", bad, "www.example"}, 1, "x.zone:2:"},
 		{"anchor of another type", []string{"validate", "--zones", good, "--anchor", anchorA, "www.example.test"}, 1, "anchor.txt:1:1: expected a DS or DNSKEY record"},
@@ -181,17 +184,7 @@ func TestValidateExitCodes(t *testing.T) {
 		{"too many arguments", []string{"validate", "--zones", good, "a", "A", "extra"}, 2, "QNAME [QTYPE]"},
 		{"meta type", []string{"validate", "--zones", good, "--anchor", filepath.Join(good, "anchor.ds"), "--at", "2026-11-24T00:00:00Z", "www.example.test", "ANY"}, 1, "cannot validate"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runCLI(tc.args...)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
-			}
-			if !strings.Contains(stderr, tc.stderr) {
-				t.Errorf("stderr %q does not mention %q", stderr, tc.stderr)
-			}
-		})
-	}
+	checkExits(t, tests)
 }
 
 // TestVersionAndHelp: --version and every command's --help exit 0.

@@ -315,14 +315,8 @@ func scenarioLoader(arg string, sets []string) (func() (*scenarios.Scenario, err
 		if err != nil {
 			return nil, inputErr(err)
 		}
-		for _, kv := range sets {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				return nil, usageErr("--set %q: expected key=value", kv)
-			}
-			if err := applySet(sc, k, v); err != nil {
-				return nil, err
-			}
+		if err := applySets(sc, sets); err != nil {
+			return nil, err
 		}
 		if err := sc.ValidateProfiles(sim.ProfileNames()); err != nil {
 			return nil, inputErr(err)
