@@ -574,3 +574,18 @@ func badDigest(ds *dns.DS) *dns.DS {
 	c.Digest = c.Digest[:len(c.Digest)-1] + string(repl)
 	return c
 }
+
+// buildHier builds the standard hierarchy, with setup changing its spec
+// before signing and post breaking it after (either may be nil).
+func buildHier(t *testing.T, setup, post func(*hier)) *hier {
+	t.Helper()
+	h := newHier(t)
+	if setup != nil {
+		setup(h)
+	}
+	h.build()
+	if post != nil {
+		post(h)
+	}
+	return h
+}

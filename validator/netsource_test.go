@@ -166,14 +166,7 @@ func TestNetSource(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHier(t)
-			if tc.setup != nil {
-				tc.setup(h)
-			}
-			h.build()
-			if tc.post != nil {
-				tc.post(h)
-			}
+			h := buildHier(t, tc.setup, tc.post)
 			lab := startLab(t, h)
 			v := &validator.Validator{Source: lab.src, Anchor: h.anchor()}
 			got, err := v.Validate(t.Context(), tc.qname, tc.qtype, testNow)

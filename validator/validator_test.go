@@ -58,14 +58,7 @@ func runCases(t *testing.T, cases []vcase) {
 		seen[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHier(t)
-			if tc.setup != nil {
-				tc.setup(h)
-			}
-			h.build()
-			if tc.post != nil {
-				tc.post(h)
-			}
+			h := buildHier(t, tc.setup, tc.post)
 			now := tc.now
 			if now.IsZero() {
 				now = testNow
