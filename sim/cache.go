@@ -3,8 +3,6 @@ package sim
 import (
 	"fmt"
 	"time"
-
-	"github.com/dnssecsim/dnssecsim/validator"
 )
 
 // State is what a cache would answer a client at one instant.
@@ -41,19 +39,6 @@ func (s *State) UnmarshalText(b []byte) error {
 
 // States lists every state in report order.
 func States() []State { return []State{Secure, Insecure, Bogus, Indeterminate, Lame} }
-
-func fromStatus(s validator.Status) State {
-	switch s {
-	case validator.Secure:
-		return Secure
-	case validator.Insecure:
-		return Insecure
-	case validator.Bogus:
-		return Bogus
-	default:
-		return Indeterminate
-	}
-}
 
 // keyKind is what a cache's key entry for the child holds.
 type keyKind uint8

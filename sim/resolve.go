@@ -142,7 +142,7 @@ func (s *Sim) fetchKey(c *cache, t time.Duration) error {
 	w := s.world
 	if !p.Validating {
 		c.keyKind = keyNone
-		s.set(c, &c.key, t, p.capTTL(maxDuration(w.sc.Losing.DNSKEYTTL, time.Hour)), w.gen)
+		s.set(c, &c.key, t, p.capTTL(max(w.sc.Losing.DNSKEYTTL, time.Hour)), w.gen)
 		return nil
 	}
 	ref := w.referrals[c.dsVer]
@@ -347,11 +347,4 @@ func (s *Sim) serveStale(c *cache, st State, t time.Duration) State {
 		c.ans.expire, c.ans.period = exp, exp-t
 	}
 	return c.good
-}
-
-func maxDuration(a, b time.Duration) time.Duration {
-	if a > b {
-		return a
-	}
-	return b
 }

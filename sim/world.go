@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"net"
-	"sort"
 	"strings"
 	"time"
 
@@ -446,16 +445,4 @@ func (w *World) serves(opIdx int) (bool, error) {
 		return false, err
 	}
 	return op.zone != nil, nil
-}
-
-// sortedKeys returns the keys of a set of operator indices, sorted.
-func sortedKeys(m map[int]bool) []int {
-	var out []int
-	for k, v := range m {
-		if v {
-			out = append(out, k)
-		}
-	}
-	sort.Ints(out)
-	return out
 }

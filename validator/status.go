@@ -50,10 +50,3 @@ func ParseStatus(name string) (Status, error) {
 	err := s.UnmarshalText([]byte(name))
 	return s, err
 }
-
-func minStatus(a, b Status) Status {
-	if a < b {
-		return a
-	}
-	return b
-}

@@ -162,10 +162,6 @@ func nsec3Owner(name string) string {
 	return strings.ToLower(dns.HashName(name, dns.SHA1, 0, "")) + "." + origin
 }
 
-func nsec3For(name string) func(dns.RR) bool {
-	return func(rr dns.RR) bool { return strings.EqualFold(rr.Header().Name, nsec3Owner(name)) }
-}
-
 // want is an expected finding: owner and type exactly, reason as a
 // substring.
 type want struct{ owner, typ, reason string }
