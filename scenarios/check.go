@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -24,7 +26,7 @@ var (
 	denials     = []string{"nsec", "nsec3"}
 	behaviours  = []string{"cooperative", "passive", "hasty"}
 	hastyActs   = []string{"delete-dnskeys", "delete-zone"}
-	cacheAges   = []string{"even", "random", "explicit"}
+	cacheAges   = []string{"even", "random", "explicit"} // and cacheAgeGiven, which files do not write
 	queryModels = []string{"continuous", "rate"}
 )
 
@@ -192,6 +194,11 @@ func (s *Scenario) checkOperators() *problem {
 
 func (s *Scenario) checkResolvers() *problem {
 	r := &s.Resolvers
+	if len(r.Caches) > 0 || r.CacheAge == cacheAgeGiven {
+		if q := s.checkCaches(); q != nil {
+			return q
+		}
+	}
 	if r.Count < 1 || r.Count > maxCount {
 		return problemf("resolvers.count", "resolvers.count: expected a number of caches from 1 to %d, found %d", maxCount, r.Count)
 	}
@@ -210,8 +217,10 @@ func (s *Scenario) checkResolvers() *problem {
 			return problemf(path, "%s: expected a positive weight, found %v", path, pw.Weight)
 		}
 	}
-	if q := checkEnum("resolvers.cache_age", r.CacheAge, cacheAges); q != nil {
-		return q
+	if r.CacheAge != cacheAgeGiven {
+		if q := checkEnum("resolvers.cache_age", r.CacheAge, cacheAges); q != nil {
+			return q
+		}
 	}
 	switch {
 	case r.CacheAge == "explicit" && len(r.Ages) == 0:
@@ -235,7 +244,116 @@ func (s *Scenario) checkResolvers() *problem {
 	case r.Query == "continuous" && r.QueryInterval != 0:
 		return problemf("resolvers.query_interval", "resolvers.query_interval: expected 0s or nothing with query continuous (the interval is for query rate), found %s", duration.Format(r.QueryInterval))
 	}
+	for i, c := range r.Caches {
+		path := fmt.Sprintf("resolvers.caches[%d].query_phase", i)
+		if q := checkNonNegative(path, c.QueryPhase); q != nil {
+			return q
+		}
+		switch {
+		case c.QueryPhase%time.Second != 0:
+			return problemf(path, "%s: expected a phase in whole seconds, found %s", path, c.QueryPhase)
+		case r.Query == "continuous" && c.QueryPhase != 0:
+			return problemf(path, "%s: expected 0s or nothing with query continuous (the phase is for query rate), found %s", path, duration.Format(c.QueryPhase))
+		case r.Query == "rate" && c.QueryPhase >= r.QueryInterval:
+			return problemf(path, "%s: expected a phase below resolvers.query_interval (%s) with query rate, found %s", path, duration.Format(r.QueryInterval), duration.Format(c.QueryPhase))
+		}
+	}
 	return nil
+}
+
+// checkCaches checks a population given cache by cache: the caches
+// themselves, and that the fields they replace agree with them. A file
+// that gives resolvers.caches must not give count, profiles, cache_age or
+// ages; the decoder records a position for each field the file gives (and
+// Set drops those of the fields it replaces), so a position means the file
+// wrote the field. A Scenario built in code must keep them as the decoder
+// derives them: Count the number of caches, Profiles the caches' profiles
+// each weighted by its number of caches, CacheAge "given" and no Ages.
+func (s *Scenario) checkCaches() *problem {
+	r := &s.Resolvers
+	if len(r.Caches) == 0 {
+		if _, ok := s.pos["resolvers.caches"]; ok {
+			return problemf("resolvers.caches", "resolvers.caches: expected at least one cache such as {profile: unbound, ds: -1h}, found none")
+		}
+		return problemf("resolvers.cache_age", "resolvers.cache_age: expected %s (%s is for the caches of resolvers.caches, and there are none), found %q", orList(cacheAges), cacheAgeGiven, r.CacheAge)
+	}
+	// The fields the file must not give, in file order.
+	written := []struct {
+		path, found string
+	}{
+		{"resolvers.count", fmt.Sprint(r.Count)},
+		{"resolvers.profiles", formatProfiles(r.Profiles)},
+		{"resolvers.cache_age", fmt.Sprintf("%q", r.CacheAge)},
+		{"resolvers.ages", formatAges(r.Ages)},
+	}
+	sort.SliceStable(written, func(i, j int) bool {
+		a, b := s.pos[written[i].path], s.pos[written[j].path]
+		return a.line < b.line || a.line == b.line && a.col < b.col
+	})
+	for _, w := range written {
+		if _, ok := s.pos[w.path]; ok {
+			name := strings.TrimPrefix(w.path, "resolvers.")
+			return problemf(w.path, "%s: expected no %s with resolvers.caches (the caches are the population), found %s", w.path, name, w.found)
+		}
+	}
+	if len(r.Caches) > maxCount {
+		return problemf("resolvers.caches", "resolvers.caches: expected at most %d caches, found %d", maxCount, len(r.Caches))
+	}
+	switch want := profilesOf(r.Caches); {
+	case r.CacheAge != cacheAgeGiven:
+		return problemf("resolvers.cache_age", "resolvers.cache_age: expected %s with resolvers.caches (the caches are the population), found %q", cacheAgeGiven, r.CacheAge)
+	case r.Count != len(r.Caches):
+		return problemf("resolvers.count", "resolvers.count: expected the number of caches in resolvers.caches (%d), found %d", len(r.Caches), r.Count)
+	case len(r.Ages) > 0:
+		return problemf("resolvers.ages", "resolvers.ages: expected no ages with resolvers.caches (the caches are the population), found %s", formatAges(r.Ages))
+	case !slices.Equal(r.Profiles, want):
+		return problemf("resolvers.profiles", "resolvers.profiles: expected %s (the profiles of resolvers.caches, each weighted by its number of caches), found %s", formatProfiles(want), formatProfiles(r.Profiles))
+	}
+	all := 0
+	for i, c := range r.Caches {
+		path := fmt.Sprintf("resolvers.caches[%d]", i)
+		if badProfileName(c.Profile) {
+			if c.Profile == "" {
+				return problemf(path+".profile", "%s.profile: expected a profile name, found an empty one", path)
+			}
+			return problemf(path+".profile", "%s.profile: expected a profile name (without spaces, '=' or ';'), found %q", path, c.Profile)
+		}
+		for k, t := range c.Fetched {
+			if q := checkFetched(path+"."+EntryNames[k], t); q != nil {
+				return q
+			}
+		}
+		if len(c.Servers) > maxServers {
+			return problemf(path+".servers", "%s.servers: expected at most %d servers, found %d", path, maxServers, len(c.Servers))
+		}
+		if all += len(c.Servers); all > maxAllServers {
+			return problemf(path+".servers", "%s.servers: expected at most %d servers in all the caches together, found more", path, maxAllServers)
+		}
+		for j, op := range c.Servers {
+			if q := checkEnum(fmt.Sprintf("%s.servers[%d]", path, j), op, operators); q != nil {
+				return q
+			}
+		}
+	}
+	return nil
+}
+
+// formatProfiles writes profile weights as a file does: {bind: 1, unbound: 2}.
+func formatProfiles(ps []ProfileWeight) string {
+	var parts []string
+	for _, pw := range ps {
+		parts = append(parts, fmt.Sprintf("%s: %v", pw.Name, pw.Weight))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// formatAges writes ages as a file does: [0s, 1h].
+func formatAges(ages []time.Duration) string {
+	var parts []string
+	for _, a := range ages {
+		parts = append(parts, duration.Format(a))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func (s *Scenario) checkProcedure() *problem {

@@ -49,6 +49,8 @@ type decoder struct {
 	anchors map[string]ast.Node
 	// nullKey maps an empty value to its key, where errors about it point.
 	nullKey map[ast.Node]pos
+	// servers counts the servers of every cache read so far.
+	servers int
 }
 
 type decodeError struct{ err *Error }
@@ -522,6 +524,20 @@ func (d *decoder) scenario(n ast.Node) {
 	if d.given["resolvers.ages"] && !d.given["resolvers.count"] {
 		s.Resolvers.Count = len(s.Resolvers.Ages)
 	}
+	if d.given["resolvers.caches"] {
+		// The caches are the population. Fields the file gives as well
+		// keep their values, for check to report.
+		r := &s.Resolvers
+		if !d.given["resolvers.count"] {
+			r.Count = len(r.Caches)
+		}
+		if !d.given["resolvers.profiles"] {
+			r.Profiles = profilesOf(r.Caches)
+		}
+		if !d.given["resolvers.cache_age"] {
+			r.CacheAge = cacheAgeGiven
+		}
+	}
 	s.autoHorizon = !d.given["horizon"]
 }
 
@@ -615,7 +631,67 @@ func (d *decoder) resolvers(n ast.Node, path string) {
 		},
 		"query":          func(v ast.Node, f string) { r.Query = d.str(v, f, "continuous or rate") },
 		"query_interval": func(v ast.Node, f string) { r.QueryInterval = d.dur(v, f) },
+		"caches": func(v ast.Node, f string) {
+			r.Caches = nil
+			d.list(v, f, func(e ast.Node, ef string) {
+				if len(r.Caches) == maxCount {
+					d.failf(e, "%s: expected at most %d caches, found more", f, maxCount)
+				}
+				r.Caches = append(r.Caches, d.cache(e, ef))
+			})
+		},
 	})
+}
+
+// cache reads one cache of resolvers.caches; check validates its values.
+func (d *decoder) cache(n ast.Node, path string) CacheSpec {
+	var c CacheSpec
+	fields := map[string]field{
+		"profile": func(v ast.Node, f string) { c.Profile = d.str(v, f, "a resolver profile name such as unbound") },
+		"servers": func(v ast.Node, f string) {
+			d.list(v, f, func(e ast.Node, ef string) {
+				if len(c.Servers) == maxServers {
+					d.failf(e, "%s: expected at most %d servers, found more", f, maxServers)
+				}
+				if d.servers == maxAllServers {
+					d.failf(e, "%s: expected at most %d servers in all the caches together, found more", f, maxAllServers)
+				}
+				d.servers++
+				c.Servers = append(c.Servers, d.str(e, ef, "losing or gaining"))
+			})
+		},
+		"query_phase": func(v ast.Node, f string) { c.QueryPhase = d.dur(v, f) },
+	}
+	for i, name := range EntryNames {
+		fields[name] = func(v ast.Node, f string) { c.Fetched[i] = d.fetchTime(v, f) }
+	}
+	d.mapping(n, path, fields)
+	if !d.given[path+".profile"] {
+		d.failAt(d.s.pos[path], "%s: expected the field profile (a resolver profile name such as unbound), found none", path)
+	}
+	return c
+}
+
+// fetchTime reads when a cache entry was fetched: a duration, which check
+// requires to be 0s or negative.
+func (d *decoder) fetchTime(n ast.Node, path string) time.Duration {
+	n = d.resolve(n)
+	if v, ok := n.(*ast.StringNode); ok {
+		t, err := duration.Parse(v.Value)
+		if err != nil {
+			reason := err.Error()
+			var se *duration.SyntaxError
+			if errors.As(err, &se) {
+				reason = se.Reason
+			}
+			d.failf(n, "%s: expected %s, found %q (%s)", path, fetchForm, v.Value, reason)
+		}
+		return t
+	}
+	if _, ok := n.(*ast.IntegerNode); !ok {
+		d.failf(n, "%s: expected %s, found %s", path, fetchForm, kind(n))
+	}
+	return d.dur(n, path)
 }
 
 // profiles reads a mapping of profile name to weight, sorted by name.
@@ -747,31 +823,48 @@ func parseType(s string) (uint16, error) {
 func (d *decoder) expect(n ast.Node, path string) {
 	pairs := d.pairsOf(d.resolve(n), path+": expected a mapping of metric to value such as {Bogus.cache_seconds: 0}")
 	for _, kv := range pairs {
-		metric := d.key(kv)
+		key := d.key(kv)
 		kp := posOf(kv.Key)
-		if !isMetric(metric) {
-			d.failAt(kp, "%s: expected a metric STATE.NAME with STATE one of %s and NAME one of %s, found %q", path, strings.Join(states, ", "), strings.Join(metrics, ", "), metric)
+		profile, metric, verdict, ok := metricKey(key)
+		switch {
+		case !ok && (key == "worst" || strings.HasPrefix(key, worstPrefix)):
+			d.failAt(kp, "%s: expected a worst case worst.STATE or worst.STATE.max_seconds, or worst.PROFILE.STATE or worst.PROFILE.STATE.max_seconds for one profile, with STATE %s, found %q", path, orList(worstStates), key)
+		case !ok:
+			d.failAt(kp, "%s: expected a metric STATE.NAME with STATE one of %s and NAME one of %s, or a worst case worst.STATE or worst.STATE.max_seconds (worst.PROFILE.STATE... for one profile) with STATE %s, found %q", path, strings.Join(states, ", "), strings.Join(metrics, ", "), orList(worstStates), key)
 		}
-		p := path + "." + metric
+		p := path + "." + key
 		d.s.pos[p] = kp
-		e := Expectation{Metric: metric, Line: kp.line, Col: kp.col}
+		e := Expectation{Metric: metric, Profile: profile, Line: kp.line, Col: kp.col}
 		v := d.resolve(kv.Value)
+		if verdict {
+			x, ok := v.(*ast.StringNode)
+			if !ok || !isVerdict(x.Value) {
+				d.failf(v, "%s: expected %s or %s (a bound on the longest stretch is written %s.max_seconds: \"<= 1m\"), found %s", p, verdictNever, verdictPossible, key, kind(v))
+			}
+			e.Text = x.Value
+			e.Op, e.Value = "==", 0
+			if strings.TrimSpace(x.Value) == verdictPossible {
+				e.Op = ">"
+			}
+			d.s.Expect = append(d.s.Expect, e)
+			continue
+		}
 		switch x := v.(type) {
 		case *ast.IntegerNode, *ast.FloatNode:
 			e.Text = x.GetToken().Value
 			e.Op = "=="
 			var err error
-			if _, e.Value, err = parseExpectValue(metric, e.Text); err != nil {
+			if _, e.Value, err = parseExpectValue(key, e.Text); err != nil {
 				d.failf(v, "%s: %v", path, err)
 			}
 		case *ast.StringNode:
 			e.Text = x.Value
 			var err error
-			if e.Op, e.Value, err = parseExpectValue(metric, x.Value); err != nil {
+			if e.Op, e.Value, err = parseExpectValue(key, x.Value); err != nil {
 				d.failf(v, "%s: %v", path, err)
 			}
 		default:
-			d.failf(v, "%s.%s: expected a number or a string such as \"<= 3d\", found %s", path, metric, kind(v))
+			d.failf(v, "%s: expected a number or a string such as \"<= 3d\", found %s", p, kind(v))
 		}
 		d.s.Expect = append(d.s.Expect, e)
 	}

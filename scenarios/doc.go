@@ -18,6 +18,14 @@
 // [Scenario.Set] can change a TTL and [Scenario.Schedule] moves every later
 // step with it: a TTL sweep sweeps the schedule too.
 //
+// The resolver population is sampled (a count, profile weights and a cache
+// age distribution) or given cache by cache (resolvers.caches, [CacheSpec]):
+// each cache's profile and when each of its entries was fetched, which is
+// how a witness of the simulator's worst-case analysis replays. Expectations
+// bound a run's metrics ("Insecure.max_seconds: <= 3d") or the worst case
+// ("worst.Bogus: never", "worst.unbound.Lame.max_seconds: <= 1m"); see
+// [MetricNames].
+//
 // The package does not simulate anything; the simulator in sim/ consumes a
 // [Scenario]. Nothing here reads the clock: times are offsets from the
 // scenario's epoch.

@@ -43,3 +43,18 @@ func Example() {
 	// all-secure     at 6d   wait max(parent.ns_ttl, gaining.ns_ttl)
 	// horizon 12d
 }
+
+// Read a cache in the text form that --set resolvers.cache takes and that
+// prints a witness of the worst-case analysis, and write it back.
+func ExampleParseCacheSpec() {
+	c, err := scenarios.ParseCacheSpec("unbound ds=-1s ns=-86399 servers=gaining,losing")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Profile, c.Fetched[scenarios.EntryNS], c.Fetched[scenarios.EntryDS], c.Servers)
+	fmt.Println(c)
+	// Output:
+	// unbound -23h59m59s -1s [gaining losing]
+	// unbound ns=-86399s ds=-1s servers=gaining,losing
+}

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/dnssecsim/dnssecsim/internal/duration"
 )
@@ -32,6 +35,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(minimal + "  - {name: a, after: b, wait: max(1h, 2 * (parent.ds_ttl + 1m))}\n  - {name: b, after: transfer}\n"))
 	f.Add([]byte(minimal + "resolvers: {cache_age: explicit, ages: [1h, 2h]}\nexpect: {Bogus.caches: \"< 3\"}\n"))
+	f.Add([]byte(minimal + "resolvers:\n  caches:\n    - {profile: unbound, ns: -1d, ds: -1s, key: -59m, answer: -10m, servers: [gaining, losing]}\n    - {profile: bind}\n"))
+	f.Add([]byte(minimal + "resolvers: {query: rate, query_interval: 1m, caches: [{profile: bind, query_phase: 30s}]}\nexpect: {worst.Bogus: never, worst.bind.Lame.max_seconds: \"<= 1m\"}\n"))
 	f.Add([]byte("a: &x [1]\nb: *x\n"))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -66,8 +71,44 @@ func FuzzParse(f *testing.F) {
 		if err := s.Set("parent.ds_ttl", duration.Format(s.Parent.DSTTL)); err != nil {
 			t.Fatalf("Set(parent.ds_ttl) to its own value: %v", err)
 		}
+		if len(s.Resolvers.Caches) > 0 {
+			var texts []string
+			for _, c := range s.Resolvers.Caches {
+				texts = append(texts, c.String())
+			}
+			if err := s.Set("resolvers.caches", strings.Join(texts, ";")); err != nil {
+				t.Fatalf("Set(resolvers.caches) to their own text: %v", err)
+			}
+		}
 		if err := s.Set("resolvers.count", "1"); err != nil && s.Resolvers.CacheAge != "explicit" {
 			t.Fatalf("Set(resolvers.count=1): %v", err)
+		}
+	})
+}
+
+// FuzzParseCacheSpec checks that ParseCacheSpec never panics and that what
+// it accepts writes back to text that reads as the same cache.
+func FuzzParseCacheSpec(f *testing.F) {
+	for _, s := range []string{"unbound ns=-23h59m59s ds=-1s key=-59m answer=-10m servers=gaining,losing", "bind", " bind  query_phase=30 ds=-3600 ", "knot answer=-1D12H servers=losing,losing", "x ns=-0", "bind ds=5m", "bind servers=", "a;b", "ds=-1s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := ParseCacheSpec(text)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatalf("ParseCacheSpec(%q): an empty error", text)
+			}
+			return
+		}
+		back, err := ParseCacheSpec(c.String())
+		if err != nil {
+			t.Fatalf("ParseCacheSpec(%q).String() = %q, which does not parse: %v", text, c.String(), err)
+		}
+		if !cmp.Equal(back, c) || back.String() != c.String() {
+			t.Fatalf("%q → %+v → %q → %+v", text, c, c.String(), back)
+		}
+		if strings.Contains(c.String(), ";") {
+			t.Fatalf("ParseCacheSpec(%q).String() = %q holds the separator of resolvers.caches", text, c.String())
 		}
 	})
 }

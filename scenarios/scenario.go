@@ -120,14 +120,16 @@ type Operator struct {
 // Resolvers is the population of validating resolvers, one cache each.
 type Resolvers struct {
 	// Count is the number of caches (default 1000; with explicit ages, the
-	// number of ages).
+	// number of ages; with Caches, the number of caches).
 	Count int
 	// Profiles gives each resolver profile its weight in the population,
-	// sorted by name (default unbound 1, bind 1). The names are checked
-	// against the simulator's list by ValidateProfiles.
+	// sorted by name (default unbound 1, bind 1; with Caches, each profile
+	// of the caches weighted by its number of caches). The names are
+	// checked against the simulator's list by ValidateProfiles.
 	Profiles []ProfileWeight
 	// CacheAge is "even" (phases spread evenly over each TTL), "random"
-	// (seeded) or "explicit" (Ages) (default "even").
+	// (seeded), "explicit" (Ages) or "given" (the Caches list is the
+	// population) (default "even"; "given" exactly when Caches is given).
 	CacheAge string
 	// Ages holds one age per cache when CacheAge is "explicit".
 	Ages []time.Duration
@@ -136,6 +138,43 @@ type Resolvers struct {
 	Query string
 	// QueryInterval is the mean time between client queries for "rate".
 	QueryInterval time.Duration
+	// Caches, when given, is the whole population: one cache each, with its
+	// profile and the moment each of its entries was fetched. It replaces
+	// count, ages and cache_age (a witness of the worst-case analysis replays
+	// as such a cache).
+	Caches []CacheSpec
+}
+
+// The entries of a cache, as indexes of CacheSpec.Fetched.
+const (
+	// EntryNS is the delegation NS set.
+	EntryNS = 0
+	// EntryDS is the DS set or the proof of no DS.
+	EntryDS = 1
+	// EntryKey is the key entry: the validated DNSKEY set.
+	EntryKey = 2
+	// EntryAnswer is the probe's answer.
+	EntryAnswer = 3
+)
+
+// EntryNames are the names of a cache's entries, by index (EntryNS, EntryDS,
+// EntryKey, EntryAnswer): the keys of a cache in a file and in its text form.
+var EntryNames = [4]string{"ns", "ds", "key", "answer"}
+
+// CacheSpec is one cache given entry by entry.
+type CacheSpec struct {
+	// Profile is the cache's resolver profile (checked by ValidateProfiles).
+	Profile string
+	// Fetched holds when each entry was fetched, as an offset at or before the epoch (0 or negative):
+	// index EntryNS (the delegation NS set), EntryDS (the DS set or the proof of no DS),
+	// EntryKey (the key entry: the validated DNSKEY set) and EntryAnswer (the probe's answer).
+	Fetched [4]time.Duration
+	// Servers names, in order, the operator ("losing" or "gaining") the cache asks at each fetch
+	// where its NS set names several operators that serve the zone; once the list runs out it asks the first of them.
+	Servers []string
+	// QueryPhase is the offset of the cache's client query grid for query rate (0 to below the
+	// query interval, whole seconds); it must be 0 with query continuous.
+	QueryPhase time.Duration
 }
 
 // ProfileWeight is one resolver profile's share of the population.
@@ -269,6 +308,23 @@ func defaultName(file string) string {
 	}
 	base := filepath.Base(file)
 	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+// ErrorAt returns an error about the value at path, a dotted path as
+// problems in the file name it ("resolvers.caches[2].ds", "parent.ds_ttl",
+// "procedure[1].wait"), reading "PATH: MESSAGE" with MESSAGE formatted from
+// format and args, which should say what was expected and what was found.
+// It is an *Error at where the file wrote that value, or the nearest value
+// enclosing it that the file wrote; for a scenario not read from a file it
+// is a plain error "scenario NAME: PATH: MESSAGE". The simulator uses it to
+// report at the field a value only it can judge, such as a fetch time
+// further back than the entry's TTL allows.
+func (s *Scenario) ErrorAt(path, format string, args ...any) error {
+	p := problemf(path, "%s: %s", label(path), fmt.Sprintf(format, args...))
+	if _, ok := s.lookupPos(path); !ok {
+		return fmt.Errorf("scenario %s: %s", s.Name, p.msg)
+	}
+	return s.errorAt(p)
 }
 
 // errorAt turns a problem into an *Error at the position recorded for its

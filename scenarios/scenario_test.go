@@ -267,6 +267,96 @@ procedure:
 				}
 			},
 		},
+		{
+			// Caches given one by one are the population: the count and
+			// the profiles are theirs, the cache age given; entries left
+			// out were fetched at the epoch.
+			name: "given caches",
+			yaml: minimal + `resolvers:
+  caches:
+    - {profile: unbound, ns: -23h59m59s, ds: -1s, key: -59m, answer: -10m, servers: [gaining, losing]}
+    - {profile: bind}
+    - profile: unbound
+      ns: -3600
+      ds: 0
+      servers: []
+`,
+			check: func(t *testing.T, s *Scenario) {
+				want := Resolvers{
+					Count:    3,
+					Profiles: []ProfileWeight{{"bind", 1}, {"unbound", 2}},
+					CacheAge: "given",
+					Query:    "continuous",
+					Caches: []CacheSpec{
+						{Profile: "unbound", Fetched: [4]time.Duration{-(24*time.Hour - time.Second), -time.Second, -59 * time.Minute, -10 * time.Minute}, Servers: []string{"gaining", "losing"}},
+						{Profile: "bind"},
+						{Profile: "unbound", Fetched: [4]time.Duration{EntryNS: -time.Hour}},
+					},
+				}
+				if diff := cmp.Diff(want, s.Resolvers); diff != "" {
+					t.Errorf("resolvers (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			// With query rate each cache may have its query phase, below
+			// the interval.
+			name: "given caches with query phases",
+			yaml: minimal + `resolvers:
+  query: rate
+  query_interval: 1m
+  caches:
+    - {profile: bind, query_phase: 59s}
+    - {profile: bind, query_phase: 0}
+    - {profile: bind}
+`,
+			check: func(t *testing.T, s *Scenario) {
+				var got []time.Duration
+				for _, c := range s.Resolvers.Caches {
+					got = append(got, c.QueryPhase)
+				}
+				if want := []time.Duration{59 * time.Second, 0, 0}; !cmp.Equal(got, want) || s.Resolvers.Count != 3 {
+					t.Errorf("got phases %v count %d, want %v and 3", got, s.Resolvers.Count, want)
+				}
+			},
+		},
+		{
+			// The worst case: verdicts and bounds, for every validating
+			// profile or for one.
+			name: "worst-case expectations",
+			yaml: minimal + `expect:
+  worst.Bogus: never
+  worst.Lame: possible
+  worst.Bogus.max_seconds: "<= 1m"
+  worst.bind.Bogus: never
+  worst.unbound.Lame.max_seconds: "<= 61s"
+  worst.unbound.Bogus.max_seconds: 0
+  Bogus.caches: 0
+`,
+			check: func(t *testing.T, s *Scenario) {
+				want := []Expectation{
+					{Metric: "worst.Bogus.max_seconds", Op: "==", Value: 0, Text: "never", Line: 7, Col: 3},
+					{Metric: "worst.Lame.max_seconds", Op: ">", Value: 0, Text: "possible", Line: 8, Col: 3},
+					{Metric: "worst.Bogus.max_seconds", Op: "<=", Value: 60, Text: "<= 1m", Line: 9, Col: 3},
+					{Metric: "worst.Bogus.max_seconds", Profile: "bind", Op: "==", Value: 0, Text: "never", Line: 10, Col: 3},
+					{Metric: "worst.Lame.max_seconds", Profile: "unbound", Op: "<=", Value: 61, Text: "<= 61s", Line: 11, Col: 3},
+					{Metric: "worst.Bogus.max_seconds", Profile: "unbound", Op: "==", Value: 0, Text: "0", Line: 12, Col: 3},
+					{Metric: "Bogus.caches", Op: "==", Value: 0, Text: "0", Line: 13, Col: 3},
+				}
+				if diff := cmp.Diff(want, s.Expect); diff != "" {
+					t.Errorf("expectations (-want +got):\n%s", diff)
+				}
+				// String writes each as the file does.
+				var got []string
+				for _, e := range s.Expect {
+					got = append(got, e.String())
+				}
+				wantText := []string{"worst.Bogus: never", "worst.Lame: possible", "worst.Bogus.max_seconds: <= 1m", "worst.bind.Bogus: never", "worst.unbound.Lame.max_seconds: <= 61s", "worst.unbound.Bogus.max_seconds: 0", "Bogus.caches: 0"}
+				if diff := cmp.Diff(wantText, got); diff != "" {
+					t.Errorf("String (-want +got):\n%s", diff)
+				}
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,6 +367,16 @@ procedure:
 			tc.check(t, s)
 		})
 	}
+}
+
+// caches is the minimal scenario with the given caches, one a line from
+// line 8, each written from column 7.
+func caches(items ...string) string {
+	y := minimal + "resolvers:\n  caches:\n"
+	for _, it := range items {
+		y += "    - " + it + "\n"
+	}
+	return y
 }
 
 // TestParseErrors checks that each kind of error is reported at the right
@@ -393,7 +493,7 @@ func TestParseErrors(t *testing.T) {
 		{"action without actor", minimal + "  - {name: b, at: 0s, actions: [{action: sign}]}\n", "t.yaml:6:33: ", "procedure[1].actions[0]: expected the field actor"},
 
 		// Expect keys naming no metric, at the key; bad values, at the value.
-		{"unknown metric", minimal + "expect:\n  Bogus.seconds: 0\n", "t.yaml:7:3: ", `expect: expected a metric STATE.NAME with STATE one of Secure, Insecure, Bogus, Indeterminate, Lame and NAME one of cache_seconds, max_seconds, caches, first_seconds, last_seconds, found "Bogus.seconds"`},
+		{"unknown metric", minimal + "expect:\n  Bogus.seconds: 0\n", "t.yaml:7:3: ", `expect: expected a metric STATE.NAME with STATE one of Secure, Insecure, Bogus, Indeterminate, Lame and NAME one of cache_seconds, max_seconds, caches, first_seconds, last_seconds, or a worst case worst.STATE or worst.STATE.max_seconds (worst.PROFILE.STATE... for one profile) with STATE Bogus or Lame, found "Bogus.seconds"`},
 		{"lower-case state", minimal + "expect:\n  bogus.caches: 0\n", "t.yaml:7:3: ", `found "bogus.caches"`},
 		{"bad expect value", minimal + "expect:\n  Insecure.max_seconds: \"<= soon\"\n", "t.yaml:7:25: ", `expect: Insecure.max_seconds: expected an optional operator (==, <=, <, >=, >) and a non-negative number of seconds or a duration such as "<= 3d", found "<= soon"`},
 		{"duration for count", minimal + "expect:\n  Insecure.caches: \"> 1h\"\n", "t.yaml:7:20: ", "a whole number of caches"},
@@ -427,6 +527,54 @@ func TestParseErrors(t *testing.T) {
 		{"root child", strings.Replace(minimal, "child: example.test.", "child: .", 1), "t.yaml:1:8: ", `child: expected a domain name below the root`},
 		{"duplicate name server", strings.Replace(minimal, "{signed: true}", "{signed: true, nameservers: [ns.a., NS.A.]}", 1), "t.yaml:2:45: ", "losing.nameservers[1]: expected each name server once, found ns.a. twice"},
 		{"no name servers", strings.Replace(minimal, "{signed: true}", "{signed: true, nameservers: []}", 1), "t.yaml:2:37: ", "losing.nameservers: expected at least one name server name"},
+
+		// Given caches: fetch times after the epoch and bad durations, at
+		// the value.
+		{"fetch after the epoch", caches("{profile: bind, ds: 5m}"), "t.yaml:8:27: ", "resolvers.caches[0].ds: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found 5m"},
+		{"fetch in seconds after the epoch", caches("{profile: bind, ns: 300}"), "t.yaml:8:27: ", "resolvers.caches[0].ns: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found 5m"},
+		{"fetch of a later cache", caches("{profile: bind}", "{profile: unbound, answer: 1m}"), "t.yaml:9:34: ", "resolvers.caches[1].answer: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found 1m"},
+		{"fetch not a duration", caches("{profile: bind, key: soon}"), "t.yaml:8:28: ", `resolvers.caches[0].key: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found "soon" (expected a digit at offset 0, found 's')`},
+		{"fetch boolean", caches("{profile: bind, answer: true}"), "t.yaml:8:31: ", "resolvers.caches[0].answer: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found the boolean true"},
+		// The fields of a cache.
+		{"unknown cache field", caches("{profile: bind, dss: -1s}"), "t.yaml:8:23: ", `resolvers.caches[0]: expected one of the fields answer, ds, key, ns, profile, query_phase, servers, found the unknown field "dss"`},
+		{"cache without profile", caches("{ds: -1s}"), "t.yaml:8:7: ", "resolvers.caches[0]: expected the field profile (a resolver profile name such as unbound), found none"},
+		{"block cache without profile", caches("ds: -1s\n      ns: -1s"), "t.yaml:8:7: ", "resolvers.caches[0]: expected the field profile"},
+		{"profile integer", caches("{profile: 5}"), "t.yaml:8:17: ", "resolvers.caches[0].profile: expected a resolver profile name such as unbound, found the integer 5"},
+		{"profile empty", caches(`{profile: ""}`), "t.yaml:8:17: ", "resolvers.caches[0].profile: expected a profile name, found an empty one"},
+		{"profile with a space", caches(`{profile: "un bound"}`), "t.yaml:8:17: ", `resolvers.caches[0].profile: expected a profile name (without spaces, '=' or ';'), found "un bound"`},
+		{"caches mapping", minimal + "resolvers:\n  caches: {profile: bind}\n", "t.yaml:7:11: ", "resolvers.caches: expected a list, found a mapping"},
+		{"cache scalar", caches("bind"), "t.yaml:8:7: ", `resolvers.caches[0]: expected a mapping, found the string "bind"`},
+		{"no caches", minimal + "resolvers: {caches: []}\n", "t.yaml:6:21: ", "resolvers.caches: expected at least one cache such as {profile: unbound, ds: -1h}, found none"},
+		{"null caches", minimal + "resolvers:\n  caches:\n", "t.yaml:7:3: ", "resolvers.caches: expected at least one cache"},
+		// Servers.
+		{"unknown server", caches("{profile: bind, servers: [gaining, third]}"), "t.yaml:8:42: ", `resolvers.caches[0].servers[1]: expected losing or gaining, found "third"`},
+		{"servers scalar", caches("{profile: bind, servers: gaining}"), "t.yaml:8:32: ", `resolvers.caches[0].servers: expected a list, found the string "gaining"`},
+		{"server integer", caches("{profile: bind, servers: [1]}"), "t.yaml:8:33: ", "resolvers.caches[0].servers[0]: expected losing or gaining, found the integer 1"},
+		{"too many servers", caches("{profile: bind, servers: [" + strings.Repeat("losing, ", 10000) + "gaining]}"), "t.yaml:8:80033: ", "resolvers.caches[0].servers: expected at most 10000 servers, found more"},
+		// One servers list shared by many caches through an alias, at the
+		// first server of the list.
+		{"too many servers in all", caches(append([]string{"{profile: bind, servers: &s [" + strings.Repeat("losing, ", 9999) + "gaining]}"}, slicesRepeat("{profile: bind, servers: *s}", 10)...)...), "t.yaml:8:36: ", "resolvers.caches[10].servers: expected at most 100000 servers in all the caches together, found more"},
+		// Fields the caches replace, at the field, the first in file order.
+		{"count with caches", minimal + "resolvers: {count: 5, caches: [{profile: bind}]}\n", "t.yaml:6:20: ", "resolvers.count: expected no count with resolvers.caches (the caches are the population), found 5"},
+		{"profiles with caches", minimal + "resolvers: {caches: [{profile: bind}], profiles: {bind: 1}}\n", "t.yaml:6:50: ", "resolvers.profiles: expected no profiles with resolvers.caches (the caches are the population), found {bind: 1}"},
+		{"cache age with caches", minimal + "resolvers: {cache_age: even, caches: [{profile: bind}]}\n", "t.yaml:6:24: ", `resolvers.cache_age: expected no cache_age with resolvers.caches (the caches are the population), found "even"`},
+		{"ages with caches", minimal + "resolvers: {caches: [{profile: bind}], ages: [1h]}\n", "t.yaml:6:46: ", "resolvers.ages: expected no ages with resolvers.caches (the caches are the population), found [1h]"},
+		{"first of several with caches", minimal + "resolvers: {ages: [1h, 2h], count: 2, caches: [{profile: bind}]}\n", "t.yaml:6:19: ", "resolvers.ages: expected no ages with resolvers.caches (the caches are the population), found [1h, 2h]"},
+		{"cache age given without caches", minimal + "resolvers: {cache_age: given}\n", "t.yaml:6:24: ", `resolvers.cache_age: expected even, random or explicit (given is for the caches of resolvers.caches, and there are none), found "given"`},
+		// Query phases.
+		{"negative query phase", caches("{profile: bind, query_phase: -1s}"), "t.yaml:8:36: ", "resolvers.caches[0].query_phase: expected a duration of 0s or more, found -1s"},
+		{"query phase with continuous", caches("{profile: bind, query_phase: 5s}"), "t.yaml:8:36: ", "resolvers.caches[0].query_phase: expected 0s or nothing with query continuous (the phase is for query rate), found 5s"},
+		{"query phase past the interval", minimal + "resolvers:\n  query: rate\n  query_interval: 1m\n  caches:\n    - {profile: bind, query_phase: 1m}\n", "t.yaml:10:36: ", "resolvers.caches[0].query_phase: expected a phase below resolvers.query_interval (1m) with query rate, found 1m"},
+		{"query phase not a duration", caches("{profile: bind, query_phase: soon}"), "t.yaml:8:36: ", "resolvers.caches[0].query_phase: expected a duration"},
+
+		// Worst-case expectations: keys at the key, values at the value.
+		{"worst unbounded state", minimal + "expect:\n  worst.Insecure: never\n", "t.yaml:7:3: ", `expect: expected a worst case worst.STATE or worst.STATE.max_seconds, or worst.PROFILE.STATE or worst.PROFILE.STATE.max_seconds for one profile, with STATE Bogus or Lame, found "worst.Insecure"`},
+		{"worst run metric", minimal + "expect:\n  worst.bind.Bogus.caches: 0\n", "t.yaml:7:3: ", `with STATE Bogus or Lame, found "worst.bind.Bogus.caches"`},
+		{"worst alone", minimal + "expect:\n  worst: never\n", "t.yaml:7:3: ", `expect: expected a worst case worst.STATE`},
+		{"worst bound as verdict", minimal + "expect:\n  worst.Bogus: \"<= 1m\"\n", "t.yaml:7:16: ", `expect.worst.Bogus: expected never or possible (a bound on the longest stretch is written worst.Bogus.max_seconds: "<= 1m"), found the string "<= 1m"`},
+		{"worst number as verdict", minimal + "expect:\n  worst.bind.Lame: 0\n", "t.yaml:7:20: ", `expect.worst.bind.Lame: expected never or possible (a bound on the longest stretch is written worst.bind.Lame.max_seconds: "<= 1m"), found the integer 0`},
+		{"worst verdict as bound", minimal + "expect:\n  worst.Bogus.max_seconds: never\n", "t.yaml:7:28: ", `expect: worst.Bogus.max_seconds: expected an optional operator (==, <=, <, >=, >) and a non-negative number of seconds or a duration such as "<= 3d", found "never"`},
+		{"worst bad bound", minimal + "expect:\n  worst.unbound.Lame.max_seconds: \"< soon\"\n", "t.yaml:7:35: ", `expect: worst.unbound.Lame.max_seconds: expected an optional operator`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -567,15 +715,23 @@ func TestValidateProfiles(t *testing.T) {
 	}
 }
 
-// TestMetricNames checks the metric list.
+// TestMetricNames checks the metric list: the 25 metrics of a run, then the
+// worst case's.
 func TestMetricNames(t *testing.T) {
 	names := MetricNames()
-	if len(names) != 25 || names[0] != "Secure.cache_seconds" || names[24] != "Lame.last_seconds" {
+	if len(names) != 27 || names[0] != "Secure.cache_seconds" || names[24] != "Lame.last_seconds" || names[25] != "worst.Bogus.max_seconds" || names[26] != "worst.Lame.max_seconds" {
 		t.Errorf("MetricNames() = %v", names)
 	}
 	for _, n := range names {
 		if !isMetric(n) {
 			t.Errorf("isMetric(%q) = false", n)
+		}
+	}
+	// Keys that are not metric names: the verdict form, a profile, a run
+	// metric the worst case does not have, a state it does not bound.
+	for _, n := range []string{"worst.Bogus", "worst.bind.Bogus.max_seconds", "worst.Bogus.caches", "worst.Insecure.max_seconds", "worst.Bogus.max_seconds.x", "Bogus", "Bogus.max_seconds.x"} {
+		if isMetric(n) {
+			t.Errorf("isMetric(%q) = true", n)
 		}
 	}
 }
@@ -612,6 +768,216 @@ func TestCheck(t *testing.T) {
 		ok, msg := e.Check(tc.got)
 		if ok != tc.ok || !strings.Contains(msg, tc.msg) {
 			t.Errorf("%s %q Check(%v) = %v, %q; want %v and %q", tc.metric, tc.text, tc.got, ok, msg, tc.ok, tc.msg)
+		}
+	}
+}
+
+// slicesRepeat returns n copies of s.
+func slicesRepeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// TestValidateProfilesCaches checks the profiles of given caches and of
+// worst-case expectations about one profile.
+func TestValidateProfilesCaches(t *testing.T) {
+	known := []string{"unbound", "bind", "knot"}
+	tests := []struct {
+		name string
+		yaml string
+		set  [][2]string // Set calls before ValidateProfiles
+		want string      // the error; empty for none
+	}{
+		// A cache's profile, at the profile.
+		{"cache profile", caches("{profile: bind}", "{profile: bnid}"), nil, `t.yaml:9:17: resolvers.caches[1].profile: expected a resolver profile (bind, knot, unbound), found "bnid"`},
+		// One set with Set has no position.
+		{"set cache profile", minimal, [][2]string{{"resolvers.cache", "bnid ds=-1s"}}, `scenario t: resolvers.caches[0].profile: expected a resolver profile (bind, knot, unbound), found "bnid"`},
+		{"known cache profiles", caches("{profile: bind}", "{profile: knot}"), nil, ""},
+		// A worst case about one profile names one of the population's, at
+		// the expectation's key.
+		{"worst profile not in the population", minimal + "expect:\n  Bogus.caches: 0\n  worst.knot.Bogus: never\n", nil, `t.yaml:8:3: expect.worst.knot.Bogus: expected the worst case of one of the scenario's resolver profiles (bind, unbound), found "knot"`},
+		{"worst profile not in the caches", caches("{profile: unbound}") + "expect:\n  worst.bind.Lame.max_seconds: 0\n", nil, `t.yaml:10:3: expect.worst.bind.Lame.max_seconds: expected the worst case of one of the scenario's resolver profiles (unbound), found "bind"`},
+		{"worst profile in the population", minimal + "expect:\n  worst.bind.Bogus: never\n  worst.Lame: never\n", nil, ""},
+		// Setting the population can leave an expectation's profile out.
+		{"worst profile set out", minimal + "expect:\n  worst.bind.Bogus: never\n", [][2]string{{"resolvers.profile", "knot"}}, `t.yaml:7:3: expect.worst.bind.Bogus: expected the worst case of one of the scenario's resolver profiles (knot), found "bind"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(tc.yaml), "t.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range tc.set {
+				if err := s.Set(kv[0], kv[1]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = s.ValidateProfiles(known)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("ValidateProfiles = %v, want nil", err)
+			case tc.want != "" && (err == nil || err.Error() != tc.want):
+				t.Errorf("ValidateProfiles = %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestErrorAt checks errors the simulator reports at a field.
+func TestErrorAt(t *testing.T) {
+	s, err := Parse([]byte(caches("{profile: bind}", "{profile: unbound, ds: -2d}")), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want string
+	}{
+		// A value the file gives, at the value.
+		{"resolvers.caches[1].ds", "t.yaml:9:30: resolvers.caches[1].ds: expected a fetch time within 1d before the epoch, found -2d"},
+		// One it leaves out, at the nearest value around it that it gives.
+		{"resolvers.caches[0].ds", "t.yaml:8:7: resolvers.caches[0].ds: expected a fetch time within 1d before the epoch, found -2d"},
+		{"parent.ds_ttl", "t.yaml:1:1: parent.ds_ttl: expected a fetch time within 1d before the epoch, found -2d"},
+		// The whole scenario.
+		{"", "t.yaml:1:1: scenario: expected a fetch time within 1d before the epoch, found -2d"},
+	}
+	for _, tc := range tests {
+		err := s.ErrorAt(tc.path, "expected a fetch time within %s before the epoch, found %s", "1d", "-2d")
+		var e *Error
+		if !errors.As(err, &e) || err.Error() != tc.want {
+			t.Errorf("ErrorAt(%q) = %v (%T), want the *Error %s", tc.path, err, err, tc.want)
+		}
+	}
+	// A scenario built in code has no positions.
+	code := &Scenario{Name: "code"}
+	err = code.ErrorAt("resolvers.caches[0].ds", "expected %s", "less")
+	var e *Error
+	if errors.As(err, &e) || err == nil || err.Error() != "scenario code: resolvers.caches[0].ds: expected less" {
+		t.Errorf("ErrorAt without positions = %v (%T)", err, err)
+	}
+}
+
+// TestCheckCaches checks a population given cache by cache in a Scenario
+// changed in code: the fields the caches replace must agree with them.
+func TestCheckCaches(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(r *Resolvers)
+		want   string // the problem; empty for none
+	}{
+		{"as decoded", func(r *Resolvers) {}, ""},
+		{"another cache", func(r *Resolvers) {
+			r.Caches = append(r.Caches, CacheSpec{Profile: "bind"})
+			r.Count, r.Profiles = 3, []ProfileWeight{{"bind", 2}, {"unbound", 1}}
+		}, ""},
+		{"cache age", func(r *Resolvers) { r.CacheAge = "even" }, `resolvers.cache_age: expected given with resolvers.caches (the caches are the population), found "even"`},
+		{"count", func(r *Resolvers) { r.Count = 1000 }, "resolvers.count: expected the number of caches in resolvers.caches (2), found 1000"},
+		{"ages", func(r *Resolvers) { r.Ages = []time.Duration{time.Hour} }, "resolvers.ages: expected no ages with resolvers.caches (the caches are the population), found [1h]"},
+		{"profiles", func(r *Resolvers) { r.Profiles = []ProfileWeight{{"bind", 2}, {"unbound", 1}} }, "resolvers.profiles: expected {bind: 1, unbound: 1} (the profiles of resolvers.caches, each weighted by its number of caches), found {bind: 2, unbound: 1}"},
+		{"fractional fetch time", func(r *Resolvers) { r.Caches[0].Fetched[EntryKey] = -1500 * time.Millisecond }, "resolvers.caches[0].key: expected a fetch time at or before the epoch (0s or a negative duration such as -2h) in whole seconds, found -1.5s"},
+		{"fractional phase", func(r *Resolvers) {
+			r.Query, r.QueryInterval = "rate", time.Minute
+			r.Caches[1].QueryPhase = 1500 * time.Millisecond
+		}, "resolvers.caches[1].query_phase: expected a phase in whole seconds, found 1.5s"},
+		{"too many servers", func(r *Resolvers) { r.Caches[0].Servers = slicesRepeat("losing", 10001) }, "resolvers.caches[0].servers: expected at most 10000 servers, found 10001"},
+		{"no caches", func(r *Resolvers) { r.Caches = nil }, `resolvers.cache_age: expected even, random or explicit (given is for the caches of resolvers.caches, and there are none), found "given"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(caches("{profile: bind}", "{profile: unbound, ds: -1h}")), "t.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.pos = nil // as built in code
+			tc.change(&s.Resolvers)
+			p := s.check()
+			switch {
+			case tc.want == "" && p != nil:
+				t.Errorf("check = %v, want nil", p)
+			case tc.want != "" && (p == nil || p.msg != tc.want):
+				t.Errorf("check = %v, want %s", p, tc.want)
+			}
+		})
+	}
+}
+
+// TestCheckWorst checks the comparisons and messages of worst-case
+// expectations read from a file.
+func TestCheckWorst(t *testing.T) {
+	tests := []struct {
+		line string // the expectation as written
+		got  float64
+		ok   bool
+		msg  string
+	}{
+		{"worst.Bogus: never", 0, true, "worst.Bogus: got never, want never"},
+		{"worst.Bogus: never", 61, false, "worst.Bogus: got 61s, want never"},
+		{"worst.Bogus: never", 3601, false, "worst.Bogus: got 1h1s (3601 s), want never"},
+		{"worst.Lame: possible", 3600, true, "worst.Lame: got 1h (3600 s), want possible"},
+		{"worst.Lame: possible", 0, false, "worst.Lame: got never, want possible"},
+		{"worst.bind.Bogus: never", 1, false, "worst.bind.Bogus: got 1s, want never"},
+		{"worst.Bogus.max_seconds: \"<= 1m\"", 60, true, "worst.Bogus.max_seconds: got 1m (60 s), want <= 1m"},
+		{"worst.Bogus.max_seconds: \"<= 1m\"", 0, true, "worst.Bogus.max_seconds: got 0s, want <= 1m"},
+		{"worst.unbound.Bogus.max_seconds: \"<= 61s\"", 62, false, "worst.unbound.Bogus.max_seconds: got 62s, want <= 61s"},
+		{"worst.unbound.Lame.max_seconds: 0", 0, true, "worst.unbound.Lame.max_seconds: got 0s, want == 0"},
+		{"worst.Lame: never", math.NaN(), false, "worst.Lame: got no value, want never"},
+	}
+	for _, tc := range tests {
+		s, err := Parse([]byte(minimal+"expect:\n  "+tc.line+"\n"), "t.yaml")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.line, err)
+		}
+		e := s.Expect[0]
+		if !e.Worst() {
+			t.Errorf("%s: Worst() = false", tc.line)
+		}
+		ok, msg := e.Check(tc.got)
+		if ok != tc.ok || msg != tc.msg {
+			t.Errorf("%s: Check(%v) = %v, %q; want %v and %q", tc.line, tc.got, ok, msg, tc.ok, tc.msg)
+		}
+	}
+	if (Expectation{Metric: "Bogus.max_seconds"}).Worst() {
+		t.Error("Bogus.max_seconds: Worst() = true")
+	}
+}
+
+// TestMetricKey checks how expectation keys are read.
+func TestMetricKey(t *testing.T) {
+	type key struct {
+		Profile, Metric string
+		Verdict, OK     bool
+	}
+	tests := []struct {
+		key  string
+		want key
+	}{
+		{"Bogus.cache_seconds", key{"", "Bogus.cache_seconds", false, true}},
+		{"worst.Bogus", key{"", "worst.Bogus.max_seconds", true, true}},
+		{"worst.Lame.max_seconds", key{"", "worst.Lame.max_seconds", false, true}},
+		{"worst.bind.Bogus", key{"bind", "worst.Bogus.max_seconds", true, true}},
+		{"worst.unbound.Lame.max_seconds", key{"unbound", "worst.Lame.max_seconds", false, true}},
+		// A profile may share a state's name; STATE.max_seconds is read as
+		// the bound for every profile.
+		{"worst.Lame.Bogus", key{"Lame", "worst.Bogus.max_seconds", true, true}},
+		// Not keys.
+		{"worst", key{"", "worst", false, false}},
+		{"worst.", key{}},
+		{"worst.bind", key{}},
+		{"worst..Bogus", key{}},
+		{"worst.a.b.Bogus", key{}},
+		{"worst.Bogus.caches", key{}},
+		{"worst.Insecure", key{}},
+		{"worst.bind.Bogus.max_seconds.x", key{}},
+		{"Bogus.seconds", key{"", "Bogus.seconds", false, false}},
+	}
+	for _, tc := range tests {
+		var got key
+		got.Profile, got.Metric, got.Verdict, got.OK = metricKey(tc.key)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("metricKey(%q) (-want +got):\n%s", tc.key, diff)
 		}
 	}
 }

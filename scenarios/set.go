@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +55,17 @@ func ValidPaths() []string {
 // ages; "resolvers.query_interval" also sets query to rate (above 0s) or
 // continuous (0s); "horizon" = "auto" restores the default horizon.
 //
+// "resolvers.cache" = "PROFILE ns=T ds=T key=T answer=T servers=OP,...
+// query_phase=D" (the text form of a CacheSpec, see ParseCacheSpec) makes
+// the population exactly that one cache, and "resolvers.caches" =
+// "CACHE; CACHE; ..." exactly those caches: cache_age becomes given, count
+// the number of caches, the profiles the caches' (each weighted by its
+// number of caches), and the ages are dropped. Setting resolvers.profile,
+// resolvers.profiles, resolvers.count, resolvers.ages or
+// resolvers.cache_age afterwards drops the caches: the population is
+// sampled again, with their count and profiles unless the setting changes
+// them, and cache_age even unless it is set.
+//
 // An unknown path gives a *PathError. A value that does not parse, or that
 // leaves the scenario invalid, gives an error naming the path and the
 // expected form; the scenario is then unchanged.
@@ -71,10 +83,12 @@ func (s *Scenario) Set(path, value string) error {
 	if err := st.set(s, strings.TrimSpace(value)); err != nil {
 		return fail(fmt.Sprintf("%s: expected %s, %v", path, st.form, err))
 	}
-	// Positions in the file no longer describe what Set changed.
+	// Positions in the file no longer describe what Set changed, nor the
+	// fields the change replaces.
 	s.pos = make(map[string]pos, len(oldPos))
+	changed := append([]string{path}, replaces[path]...)
 	for k, v := range oldPos {
-		if k != path && !strings.HasPrefix(k, path+".") && !strings.HasPrefix(k, path+"[") {
+		if !slices.ContainsFunc(changed, func(c string) bool { return within(k, c) }) {
 			s.pos[k] = v
 		}
 	}
@@ -87,10 +101,31 @@ func (s *Scenario) Set(path, value string) error {
 	return nil
 }
 
+// within reports whether path is c or a path inside it.
+func within(path, c string) bool {
+	return path == c || strings.HasPrefix(path, c+".") || strings.HasPrefix(path, c+"[")
+}
+
+// replaces lists, for a path whose setter changes other fields too, those
+// fields.
+var replaces = map[string][]string{
+	"resolvers.cache":     {"resolvers.caches", "resolvers.count", "resolvers.profiles", "resolvers.cache_age", "resolvers.ages"},
+	"resolvers.caches":    {"resolvers.count", "resolvers.profiles", "resolvers.cache_age", "resolvers.ages"},
+	"resolvers.profile":   {"resolvers.profiles", "resolvers.caches"},
+	"resolvers.profiles":  {"resolvers.caches"},
+	"resolvers.count":     {"resolvers.caches"},
+	"resolvers.ages":      {"resolvers.caches", "resolvers.cache_age", "resolvers.count"},
+	"resolvers.cache_age": {"resolvers.caches"},
+}
+
 // Forms of values, for messages.
 const (
 	formTTL      = `a TTL such as "2h", "1d" or 3600 (seconds), from 0s to 2147483647s`
 	formDuration = `a duration such as "90s", "1h30m" or "2d"`
+	// formCache is the text form of a cache (ParseCacheSpec).
+	formCache = `"PROFILE [ns=T] [ds=T] [key=T] [answer=T] [servers=OP,...] [query_phase=D]" with fetch times T of 0s or less, such as "unbound ns=-1h ds=-30m servers=gaining"`
+	// sampled ends the forms of the setters that drop resolvers.caches.
+	sampled = " (drops resolvers.caches: the population is sampled again)"
 )
 
 // parseDuration reads a non-negative duration for a setter; its errors
@@ -253,22 +288,27 @@ func init() {
 		setters[name+".hasty_delay"] = setDuration(func(s *Scenario) *time.Duration { return &op(s).HastyDelay })
 	}
 
-	setters["resolvers.count"] = setter{fmt.Sprintf("a number of caches from 1 to %d", maxCount), func(s *Scenario, v string) error {
+	// The population is sampled (count, profile, profiles, cache_age,
+	// ages) or given cache by cache (cache, caches); setting a field of
+	// one kind drops the other.
+	setters["resolvers.count"] = setter{fmt.Sprintf("a number of caches from 1 to %d", maxCount) + sampled, func(s *Scenario, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxCount {
 			return fmt.Errorf("found %q", v)
 		}
+		s.Resolvers.sample()
 		s.Resolvers.Count = n
 		return nil
 	}}
-	setters["resolvers.profile"] = setter{"a profile name", func(s *Scenario, v string) error {
+	setters["resolvers.profile"] = setter{"a profile name" + sampled, func(s *Scenario, v string) error {
 		if v == "" || strings.ContainsAny(v, ",:") {
 			return fmt.Errorf("found %q", v)
 		}
+		s.Resolvers.sample()
 		s.Resolvers.Profiles = []ProfileWeight{{Name: v, Weight: 1}}
 		return nil
 	}}
-	setters["resolvers.profiles"] = setter{`comma-separated NAME:WEIGHT pairs such as "unbound:1,bind:1"`, func(s *Scenario, v string) error {
+	setters["resolvers.profiles"] = setter{`comma-separated NAME:WEIGHT pairs such as "unbound:1,bind:1"` + sampled, func(s *Scenario, v string) error {
 		var ps []ProfileWeight
 		seen := map[string]bool{}
 		for _, item := range strings.Split(v, ",") {
@@ -285,20 +325,25 @@ func init() {
 			ps = append(ps, ProfileWeight{Name: name, Weight: weight})
 		}
 		sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+		s.Resolvers.sample()
 		s.Resolvers.Profiles = ps
 		return nil
 	}}
-	setters["resolvers.cache_age"] = setter{orList(cacheAges), func(s *Scenario, v string) error {
+	setters["resolvers.cache_age"] = setter{orList(cacheAges) + sampled, func(s *Scenario, v string) error {
+		if v == cacheAgeGiven {
+			return fmt.Errorf("found %q (given comes with resolvers.cache or resolvers.caches)", v)
+		}
 		if !contains(cacheAges, v) {
 			return fmt.Errorf("found %q", v)
 		}
+		s.Resolvers.sample()
 		s.Resolvers.CacheAge = v
 		if v != "explicit" {
 			s.Resolvers.Ages = nil
 		}
 		return nil
 	}}
-	setters["resolvers.ages"] = setter{`comma-separated durations such as "0s,30m,1h"`, func(s *Scenario, v string) error {
+	setters["resolvers.ages"] = setter{`comma-separated durations such as "0s,30m,1h"` + sampled, func(s *Scenario, v string) error {
 		var ages []time.Duration
 		for _, item := range strings.Split(v, ",") {
 			d, err := parseDuration(strings.TrimSpace(item))
@@ -307,7 +352,36 @@ func init() {
 			}
 			ages = append(ages, d)
 		}
+		s.Resolvers.sample()
 		s.Resolvers.Ages, s.Resolvers.CacheAge, s.Resolvers.Count = ages, "explicit", len(ages)
+		return nil
+	}}
+	setters["resolvers.cache"] = setter{"a cache " + formCache + " (the population becomes this one cache)", func(s *Scenario, v string) error {
+		c, err := ParseCacheSpec(v)
+		if err != nil {
+			return fmt.Errorf("found %q (%v)", v, err)
+		}
+		s.Resolvers.give([]CacheSpec{c})
+		return nil
+	}}
+	setters["resolvers.caches"] = setter{"caches separated by ';', each " + formCache + " (the population becomes these caches)", func(s *Scenario, v string) error {
+		items := strings.Split(v, ";")
+		if len(items) > maxCount {
+			return fmt.Errorf("found %d caches, more than %d", len(items), maxCount)
+		}
+		caches := make([]CacheSpec, 0, len(items))
+		all := 0
+		for i, item := range items {
+			c, err := ParseCacheSpec(item)
+			if err != nil {
+				return fmt.Errorf("found %q as cache %d (%v)", strings.TrimSpace(item), i+1, err)
+			}
+			if all += len(c.Servers); all > maxAllServers {
+				return fmt.Errorf("found more than %d servers in all the caches together", maxAllServers)
+			}
+			caches = append(caches, c)
+		}
+		s.Resolvers.give(caches)
 		return nil
 	}}
 	setters["resolvers.query"] = setter{orList(queryModels), func(s *Scenario, v string) error {
@@ -333,21 +407,63 @@ func init() {
 	}}
 }
 
+// give makes caches the population: cache age given, the count and the
+// profiles theirs, no ages.
+func (r *Resolvers) give(caches []CacheSpec) {
+	r.Caches, r.CacheAge, r.Count, r.Profiles, r.Ages = caches, cacheAgeGiven, len(caches), profilesOf(caches), nil
+}
+
+// sample drops the caches of a population given cache by cache, keeping
+// their count and profiles, so that the population is sampled again with
+// the default cache age.
+func (r *Resolvers) sample() {
+	if r.CacheAge == cacheAgeGiven {
+		r.CacheAge = defaultCacheAge
+	}
+	r.Caches = nil
+}
+
 // ValidateProfiles checks that every resolver profile the scenario names is
-// one of known, the simulator's profile names. The error points into the
-// file when the profile came from it.
+// one of known, the simulator's profile names: the profile of each cache of
+// resolvers.caches, each profile of the population, and the profile of each
+// expectation about one profile's worst case, which must also be one of the
+// population's. The error points into the file when the profile came from
+// it.
 func (s *Scenario) ValidateProfiles(known []string) error {
+	k := append([]string(nil), known...)
+	sort.Strings(k)
+	for i, c := range s.Resolvers.Caches {
+		if !contains(known, c.Profile) {
+			path := fmt.Sprintf("resolvers.caches[%d].profile", i)
+			return s.exactErrorAt(problemf(path, "%s: expected a resolver profile (%s), found %q", path, strings.Join(k, ", "), c.Profile))
+		}
+	}
+	var names []string
 	for _, pw := range s.Resolvers.Profiles {
-		if contains(known, pw.Name) {
+		if !contains(known, pw.Name) {
+			return s.exactErrorAt(problemf("resolvers.profiles."+pw.Name, "resolvers.profiles: expected a resolver profile (%s), found %q", strings.Join(k, ", "), pw.Name))
+		}
+		names = append(names, pw.Name)
+	}
+	for _, e := range s.Expect {
+		if e.Profile == "" || contains(names, e.Profile) {
 			continue
 		}
-		k := append([]string(nil), known...)
-		sort.Strings(k)
-		p := problemf("resolvers.profiles."+pw.Name, "resolvers.profiles: expected a resolver profile (%s), found %q", strings.Join(k, ", "), pw.Name)
-		if at, ok := s.pos[p.path]; ok {
-			return &Error{File: s.File, Line: at.line, Col: at.col, Msg: p.msg}
+		msg := fmt.Sprintf("expect.%s: expected the worst case of one of the scenario's resolver profiles (%s), found %q", e.key(), strings.Join(names, ", "), e.Profile)
+		if e.Line > 0 {
+			return &Error{File: s.File, Line: e.Line, Col: e.Col, Msg: msg}
 		}
-		return fmt.Errorf("scenario %s: %s", s.Name, p.msg)
+		return fmt.Errorf("scenario %s: %s", s.Name, msg)
 	}
 	return nil
+}
+
+// exactErrorAt turns a problem into an *Error at the position recorded for
+// its very path, or a plain error naming the scenario when the file did not
+// give that value (Set did).
+func (s *Scenario) exactErrorAt(p *problem) error {
+	if at, ok := s.pos[p.path]; ok {
+		return &Error{File: s.File, Line: at.line, Col: at.col, Msg: p.msg}
+	}
+	return fmt.Errorf("scenario %s: %s", s.Name, p.msg)
 }

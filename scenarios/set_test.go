@@ -83,6 +83,17 @@ func TestSet(t *testing.T) {
 		{"resolvers.query", "continuous", func(s *Scenario) any { return s.Resolvers.Query }, "continuous"},
 		// An interval makes queries come at a rate.
 		{"resolvers.query_interval", "30s", func(s *Scenario) any { return s.Resolvers.Query + " " + s.Resolvers.QueryInterval.String() }, "rate 30s"},
+		// One cache is the whole population, in place of the file's count,
+		// profiles and cache age.
+		{"resolvers.cache", "unbound ns=-1d ds=-1s servers=gaining", func(s *Scenario) any { return s.Resolvers }, Resolvers{
+			Count: 1, Profiles: []ProfileWeight{{"unbound", 1}}, CacheAge: "given", Query: "continuous",
+			Caches: []CacheSpec{{Profile: "unbound", Fetched: [4]time.Duration{-day, -time.Second, 0, 0}, Servers: []string{"gaining"}}},
+		}},
+		// Several, separated by ';', weigh their profiles by their number.
+		{"resolvers.caches", "bind; unbound key=-30m ;bind answer=-5m", func(s *Scenario) any { return s.Resolvers }, Resolvers{
+			Count: 3, Profiles: []ProfileWeight{{"bind", 2}, {"unbound", 1}}, CacheAge: "given", Query: "continuous",
+			Caches: []CacheSpec{{Profile: "bind"}, {Profile: "unbound", Fetched: [4]time.Duration{EntryKey: -30 * time.Minute}}, {Profile: "bind", Fetched: [4]time.Duration{EntryAnswer: -5 * time.Minute}}},
+		}},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {
@@ -154,7 +165,7 @@ func TestSetBadValue(t *testing.T) {
 		// A negative delay.
 		{"parent.processing_delay", "-5m", "found the negative -5m"},
 		// Not a number.
-		{"resolvers.count", "lots", `resolvers.count: expected a number of caches from 1 to 10000000, found "lots"`},
+		{"resolvers.count", "lots", `resolvers.count: expected a number of caches from 1 to 10000000 (drops resolvers.caches: the population is sampled again), found "lots"`},
 		{"resolvers.count", "0", "resolvers.count"},
 		{"seed", "x", "seed: expected an integer"},
 		// Not in the set.
@@ -184,6 +195,18 @@ func TestSetBadValue(t *testing.T) {
 		{"probe.type", "NOPE", "probe.type: expected a query type"},
 		// Bad name servers.
 		{"losing.nameservers", "", "losing.nameservers: expected at least one name server name"},
+		// Caches in their text form.
+		{"resolvers.cache", "unbound ds=5m", `resolvers.cache: expected a cache "PROFILE [ns=T] [ds=T] [key=T] [answer=T] [servers=OP,...] [query_phase=D]" with fetch times T of 0s or less, such as "unbound ns=-1h ds=-30m servers=gaining" (the population becomes this one cache), found "unbound ds=5m" (ds: expected a fetch time at or before the epoch (0s or a negative duration such as -2h), found 5m)`},
+		{"resolvers.cache", "", `found "" (expected a cache such as "unbound ns=-1h ds=-30m servers=gaining", found nothing)`},
+		{"resolvers.cache", "bind; unbound", `found "bind; unbound" (expected a profile name without ';', found "bind;")`},
+		{"resolvers.caches", "bind; ", `resolvers.caches: expected caches separated by ';', each "PROFILE [ns=T]`},
+		{"resolvers.caches", "bind; ", `found "" as cache 2 (expected a cache such as "unbound ns=-1h ds=-30m servers=gaining", found nothing)`},
+		{"resolvers.caches", "bind;unbound dss=-1s", `found "unbound dss=-1s" as cache 2 (expected KEY=VALUE with KEY one of ns, ds, key, answer, servers, query_phase, found "dss=-1s")`},
+		// What the scenario does not allow: a query phase with continuous
+		// queries.
+		{"resolvers.cache", "bind query_phase=5s", "set resolvers.cache=bind query_phase=5s: resolvers.caches[0].query_phase: expected 0s or nothing with query continuous (the phase is for query rate), found 5s"},
+		// given comes with the caches.
+		{"resolvers.cache_age", "given", `resolvers.cache_age: expected even, random or explicit (drops resolvers.caches: the population is sampled again), found "given" (given comes with resolvers.cache or resolvers.caches)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path+"="+tc.value, func(t *testing.T) {
@@ -270,5 +293,172 @@ func TestSetMovesSchedule(t *testing.T) {
 	const want = "set parent.ds_ttl=5d: horizon: expected a time at or after the last step (all-secure at 9d), found 8d"
 	if err := s.Set("parent.ds_ttl", "5d"); err == nil || err.Error() != want {
 		t.Errorf("Set(ds_ttl=5d) = %v, want %s", err, want)
+	}
+}
+
+// TestSetCaches checks that setting a sampled population's fields after
+// caches drops the caches, keeping their count and profiles unless the
+// setting changes them.
+func TestSetCaches(t *testing.T) {
+	h := time.Hour
+	given := []CacheSpec{{Profile: "bind", Fetched: [4]time.Duration{EntryDS: -h}}, {Profile: "unbound"}}
+	derived := []ProfileWeight{{"bind", 1}, {"unbound", 1}}
+	tests := []struct {
+		path, value string
+		want        Resolvers
+	}{
+		{"resolvers.profile", "knot", Resolvers{Count: 2, Profiles: []ProfileWeight{{"knot", 1}}, CacheAge: "even", Query: "continuous"}},
+		{"resolvers.profiles", "knot:2", Resolvers{Count: 2, Profiles: []ProfileWeight{{"knot", 2}}, CacheAge: "even", Query: "continuous"}},
+		{"resolvers.count", "5", Resolvers{Count: 5, Profiles: derived, CacheAge: "even", Query: "continuous"}},
+		{"resolvers.ages", "1h,2h,3h", Resolvers{Count: 3, Profiles: derived, CacheAge: "explicit", Ages: []time.Duration{h, 2 * h, 3 * h}, Query: "continuous"}},
+		{"resolvers.cache_age", "random", Resolvers{Count: 2, Profiles: derived, CacheAge: "random", Query: "continuous"}},
+		// Other settings keep the caches.
+		{"resolvers.query_interval", "1m", Resolvers{Count: 2, Profiles: derived, CacheAge: "given", Query: "rate", QueryInterval: time.Minute, Caches: given}},
+		{"parent.ds_ttl", "2h", Resolvers{Count: 2, Profiles: derived, CacheAge: "given", Query: "continuous", Caches: given}},
+		// Caches replace caches.
+		{"resolvers.cache", "knot", Resolvers{Count: 1, Profiles: []ProfileWeight{{"knot", 1}}, CacheAge: "given", Query: "continuous", Caches: []CacheSpec{{Profile: "knot"}}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path+"="+tc.value, func(t *testing.T) {
+			s := loadPattern2(t)
+			if err := s.Set("resolvers.caches", "bind ds=-1h; unbound"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Set(tc.path, tc.value); err != nil {
+				t.Fatalf("Set: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, s.Resolvers); diff != "" {
+				t.Errorf("after Set (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSetCachesOverFile checks that caches set over a file's count,
+// profiles, cache age and ages replace them (the file's positions no longer
+// count as fields given with the caches), and that a file's caches can be
+// written in the text form and set back.
+func TestSetCachesOverFile(t *testing.T) {
+	s, err := Parse([]byte(minimal+"resolvers: {count: 5, profiles: {bind: 1}, cache_age: explicit, ages: [1h, 1h, 1h, 1h, 1h]}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("resolvers.caches", "bind ds=-1s;bind"); err != nil {
+		t.Fatalf("Set(caches) over a file's population: %v", err)
+	}
+	if err := s.Set("parent.ds_ttl", "2h"); err != nil {
+		t.Fatalf("Set(parent.ds_ttl) after the caches: %v", err)
+	}
+
+	s, err = Parse([]byte(caches(
+		"{profile: unbound, ns: -23h59m59s, ds: -1s, key: -59m, answer: -10m, servers: [gaining, losing]}",
+		"{profile: bind}",
+	)), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, c := range s.Resolvers.Caches {
+		texts = append(texts, c.String())
+	}
+	// duration.Format writes the shortest form: 86399s rather than 23h59m59s.
+	want := []string{"unbound ns=-86399s ds=-1s key=-59m answer=-10m servers=gaining,losing", "bind"}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Fatalf("String (-want +got):\n%s", diff)
+	}
+	before := s.Resolvers
+	if err := s.Set("resolvers.caches", strings.Join(texts, "; ")); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, s.Resolvers); diff != "" {
+		t.Errorf("caches set back from their text (-file +set):\n%s", diff)
+	}
+}
+
+// TestParseCacheSpec reads caches in their text form and writes them back.
+func TestParseCacheSpec(t *testing.T) {
+	h, m, sec := time.Hour, time.Minute, time.Second
+	tests := []struct {
+		text string
+		want CacheSpec
+		back string // String of the result
+	}{
+		{"unbound ns=-23h59m59s ds=-1s key=-59m answer=-10m servers=gaining,losing",
+			CacheSpec{Profile: "unbound", Fetched: [4]time.Duration{-24*h + sec, -sec, -59 * m, -10 * m}, Servers: []string{"gaining", "losing"}},
+			"unbound ns=-86399s ds=-1s key=-59m answer=-10m servers=gaining,losing"},
+		// Only the profile: every entry fetched at the epoch.
+		{"bind", CacheSpec{Profile: "bind"}, "bind"},
+		// Any order, any spacing, any spelling of a duration; 0s is left
+		// out of the text.
+		{"  bind \t query_phase=30 ds=-3600  ns=0s ", CacheSpec{Profile: "bind", Fetched: [4]time.Duration{EntryDS: -h}, QueryPhase: 30 * sec}, "bind ds=-1h query_phase=30s"},
+		{"knot answer=-1D12H servers=losing", CacheSpec{Profile: "knot", Fetched: [4]time.Duration{EntryAnswer: -36 * h}, Servers: []string{"losing"}}, "knot answer=-36h servers=losing"},
+		{"x ns=-0 query_phase=0s", CacheSpec{Profile: "x"}, "x"},
+	}
+	for _, tc := range tests {
+		got, err := ParseCacheSpec(tc.text)
+		if err != nil {
+			t.Errorf("ParseCacheSpec(%q): %v", tc.text, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("ParseCacheSpec(%q) (-want +got):\n%s", tc.text, diff)
+		}
+		if s := got.String(); s != tc.back {
+			t.Errorf("ParseCacheSpec(%q).String() = %q, want %q", tc.text, s, tc.back)
+		}
+		again, err := ParseCacheSpec(got.String())
+		if err != nil || !cmp.Equal(again, got) {
+			t.Errorf("ParseCacheSpec(%q) = %+v, %v; want %+v again", got.String(), again, err, got)
+		}
+	}
+}
+
+// TestCacheSpecString writes caches built in code.
+func TestCacheSpecString(t *testing.T) {
+	tests := []struct {
+		c    CacheSpec
+		want string
+	}{
+		{CacheSpec{Profile: "bind"}, "bind"},
+		{CacheSpec{Profile: "bind", Fetched: [4]time.Duration{EntryDS: -time.Second}, QueryPhase: 90 * time.Second}, "bind ds=-1s query_phase=90s"},
+		{CacheSpec{Profile: "unbound", Fetched: [4]time.Duration{EntryKey: -time.Hour, EntryNS: -2 * time.Hour}, Servers: []string{"losing"}}, "unbound ns=-2h key=-1h servers=losing"},
+	}
+	for _, tc := range tests {
+		if got := tc.c.String(); got != tc.want {
+			t.Errorf("%+v.String() = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
+
+// TestParseCacheSpecErrors checks that each error says what was expected
+// and what was found.
+func TestParseCacheSpecErrors(t *testing.T) {
+	const fetch = "expected a fetch time at or before the epoch (0s or a negative duration such as -2h)"
+	tests := []struct {
+		text, want string
+	}{
+		{"", `expected a cache such as "unbound ns=-1h ds=-30m servers=gaining", found nothing`},
+		{" \t ", `expected a cache such as "unbound ns=-1h ds=-30m servers=gaining", found nothing`},
+		{"ds=-1s", `expected the cache's profile name first, found "ds=-1s"`},
+		{"a;b", `expected a profile name without ';', found "a;b"`},
+		{"bind ds", `expected KEY=VALUE with KEY one of ns, ds, key, answer, servers, query_phase, found "ds"`},
+		{"bind age=1h", `expected KEY=VALUE with KEY one of ns, ds, key, answer, servers, query_phase, found "age=1h"`},
+		{"bind ds=-1s ds=-2s", "expected each field once, found ds= twice"},
+		{"bind ds=5m", "ds: " + fetch + ", found 5m"},
+		{"bind ns=300", "ns: " + fetch + ", found 5m"},
+		{"bind key=soon", "key: " + fetch + `, found "soon" (expected a digit at offset 0, found 's')`},
+		{"bind answer=", "answer: " + fetch + ", found nothing"},
+		{"bind ns=-1h30m1h", "ns: " + fetch + `, found "-1h30m1h" (unit 'h' at offset 6 is out of order or repeated: write units from the largest to the smallest (w, d, h, m, s), each at most once)`},
+		{"bind servers=losing,third", `servers: expected comma-separated operators, each losing or gaining, found "third"`},
+		{"bind servers=", `servers: expected comma-separated operators, each losing or gaining, found ""`},
+		{"bind servers=" + strings.Repeat("losing,", 10000) + "gaining", "servers: expected at most 10000 servers, found 10001"},
+		{"bind query_phase=-1s", "query_phase: expected a duration of 0s or more, found the negative -1s"},
+		{"bind query_phase=x", `query_phase: expected a duration of 0s or more, found "x" (expected a digit at offset 0, found 'x')`},
+	}
+	for _, tc := range tests {
+		_, err := ParseCacheSpec(tc.text)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("ParseCacheSpec(%.40q) = %v, want %s", tc.text, err, tc.want)
+		}
 	}
 }

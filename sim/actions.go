@@ -42,6 +42,13 @@ func (w *World) apply(t time.Duration, wc *worldChange, tracef func(time.Duratio
 			return false, err
 		}
 	}
+	for _, op := range w.ops {
+		if len(op.snaps) <= op.ver {
+			if err := w.snapshot(op); err != nil {
+				return false, err
+			}
+		}
+	}
 	w.gen++
 	return true, nil
 }

@@ -53,13 +53,15 @@ const (
 
 // entry is the lifetime bookkeeping of one cached item. An entry is fetched
 // again at expire; period is the time between two fetches while the data
-// does not change. gen is the world generation it was fetched in: when gen
-// equals the world's and none of its inputs changed since, fetching it again
-// gives the same result.
+// does not change (a constant: the capped TTL, rounded to the query grid).
+// gen is the world generation it was fetched in: when gen equals the
+// world's and none of its inputs changed since, fetching it again gives the
+// same result.
 type entry struct {
-	expire  time.Duration
+	expire  instant
 	period  time.Duration
-	fetched time.Duration
+	fetched instant
+	seq     int64 // the refresh that fetched it
 	gen     int
 }
 
@@ -68,22 +70,23 @@ const (
 	unsettle = -2 // an input changed after it was fetched
 )
 
-// unsettle marks e, unless it was fetched at t (from the new inputs), as
-// built from inputs that have changed since.
-func (e *entry) unsettle(t time.Duration) {
-	if e.fetched != t && e.gen != never {
-		e.gen = unsettle
-	}
-}
+// Entry indices, in the order a resolver needs them.
+const (
+	entryNS = iota
+	entryDS
+	entryKey
+	entryAnswer
+	numEntries
+)
+
+var entryNames = [numEntries]string{"ns", "ds", "key", "answer"}
 
 // cache is one resolver's cache for the child zone.
 type cache struct {
-	id     int32
-	prof   *Profile
-	age    time.Duration
-	phases [4]float64    // how far into its lifetime each entry (NS, DS, key, answer) was at the start
-	phase  time.Duration // offset of its client query grid (rate query model)
-	token  uint32
+	id    int32
+	prof  *Profile
+	age   time.Duration
+	phase time.Duration // offset of its client query grid (rate query model)
 
 	ns      entry
 	nsMask  uint8 // operators whose nameservers the cached NS set names
@@ -96,12 +99,17 @@ type cache struct {
 	keyKind keyKind
 	keyID   keyID
 	keyData *keyEntryData
+	keyDSAt instant // when the DS set the key entry was built from was fetched
+	keyWhy  string  // why a failed key entry failed
 
 	ans       entry
-	good      State         // the last Secure, Insecure or Indeterminate answer
-	goodUntil time.Duration // when that answer expired
+	ansOp     int     // the operator the answer came from
+	good      State   // the last Secure, Insecure or Indeterminate answer
+	hasGood   bool    // good is set
+	goodUntil instant // when that answer expired
 	state     State
-	since     time.Duration
+	since     instant
+	cause     string // why the current failure state began (traces and witnesses)
 
 	entered   uint8 // bit per state ever entered
 	intervals []Interval
@@ -116,17 +124,7 @@ type Interval struct {
 
 // entries lists c's entries in the order a resolver needs them (an array,
 // so the per-event loops over it allocate nothing).
-func (c *cache) entries() [4]*entry { return [4]*entry{&c.ns, &c.ds, &c.key, &c.ans} }
+func (c *cache) entries() [numEntries]*entry { return [numEntries]*entry{&c.ns, &c.ds, &c.key, &c.ans} }
 
 // settled reports whether fetching e again now would return what it holds.
 func (e *entry) settled(gen int) bool { return e.gen == gen }
-
-// advance moves a settled entry's expiry past every fetch before t, each of
-// which returned the same data, keeping its phase.
-func (e *entry) advance(t time.Duration) {
-	if e.expire >= t || e.period <= 0 {
-		return
-	}
-	k := (t - e.expire + e.period - 1) / e.period
-	e.expire += k * e.period
-}

@@ -1,12 +1,14 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dnssecsim/dnssecsim/internal/duration"
@@ -19,186 +21,275 @@ type Options struct {
 	Caches int
 	// Timelines keeps every cache's state intervals in the result.
 	Timelines bool
-	// Trace collects a text line per world change and per cache state change.
+	// Trace collects a text line per world change and per cache state
+	// change, with the cause of every Bogus and Lame stretch.
 	Trace bool
-}
-
-// Sim is one run of a scenario.
-type Sim struct {
-	sc            *scenarios.Scenario
-	opt           Options
-	world         *World
-	rng           *rand.Rand
-	caches        []cache
-	profiles      []Profile
-	queryInterval time.Duration
-	horizon       time.Duration
-	events        eventHeap
-	seq           uint64
-	metrics       [numStates]Metric
-	trace         []string
-	processed     int64
-}
-
-// event is one entry of the event heap: a world change (prio 0) or a cache
-// refresh (prio 1). Cache events carry the cache's token at scheduling time;
-// a newer schedule makes older events stale.
-type event struct {
-	at    time.Duration
-	prio  uint8
-	seq   uint64
-	cache int32
-	token uint32
-	world *worldChange
-}
-
-type eventHeap []event
-
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
-	a, b := &h[i], &h[j]
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	if a.prio != b.prio {
-		return a.prio < b.prio
-	}
-	return a.seq < b.seq
-}
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(event)) }
-func (h *eventHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
-}
-
-func (s *Sim) push(e event) {
-	s.seq++
-	e.seq = s.seq
-	heap.Push(&s.events, e)
-}
-
-// worldChange is a set of actions applied at one instant.
-type worldChange struct {
-	step    string
-	actions []scenarios.Action
-	note    string // for automatic behaviour (hasty, passive deadline)
+	// Workers is how many caches are simulated at once (default: one per
+	// core). Results are the same for any number.
+	Workers int
 }
 
 // Run simulates the scenario and returns its result.
+//
+// Caches do not interact: each one's trajectory depends only on the
+// world's generations and on its own phases and randomness (a PCG stream of
+// its own, seeded from the scenario seed and its index). So caches are
+// simulated independently, in parallel, over a read-only world, and their
+// results are merged in cache order in fixed-size chunks, which makes every
+// output independent of the number of workers.
 func Run(sc *scenarios.Scenario, opt Options) (*Result, error) {
-	s, err := newSim(sc, opt)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.loop(); err != nil {
-		return nil, err
-	}
-	return s.result(), nil
-}
-
-func newSim(sc *scenarios.Scenario, opt Options) (*Sim, error) {
 	w, err := NewWorld(sc)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{
-		sc:      sc,
-		opt:     opt,
-		world:   w,
-		rng:     rand.New(rand.NewPCG(uint64(sc.Seed), 0x646e737365637369)),
-		horizon: sc.Horizon,
+	pop, err := newPopulation(sc, opt.Caches)
+	if err != nil {
+		return nil, err
 	}
-	if sc.Resolvers.Query == "rate" {
-		s.queryInterval = sc.Resolvers.QueryInterval
+	n := pop.len()
+	const chunk = 512
+	chunks := make([]chunkResult, (n+chunk-1)/chunk)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for wk := 0; wk < workers; wk++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ci := int(next.Add(1) - 1)
+				if ci >= len(chunks) || errs[wk] != nil {
+					return
+				}
+				cr := &chunks[ci]
+				for i := ci * chunk; i < min(n, (ci+1)*chunk); i++ {
+					r, err := newCacheRun(w, pop, i, &opt, nil)
+					if err == nil {
+						err = r.run()
+					}
+					if err != nil {
+						errs[wk] = err
+						return
+					}
+					cr.add(r, &opt)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return result(sc, w, pop, chunks, &opt), nil
+}
+
+// population says, for each cache index, its profile and how its entries
+// were filled before the procedure starts.
+type population struct {
+	sc       *scenarios.Scenario
+	profiles []Profile
+	profOf   []uint8 // profile index of each cache
+	given    [][numEntries]time.Duration
+	servers  [][]int
+}
+
+func (p *population) len() int { return len(p.profOf) }
+
+// newPopulation assigns profiles in proportion to the weights
+// (deterministically, by largest remainder, interleaved so that every age
+// band holds each profile), or takes the scenario's given caches.
+func newPopulation(sc *scenarios.Scenario, override int) (*population, error) {
+	p := &population{sc: sc}
+	if len(sc.Resolvers.Caches) > 0 && override <= 0 {
+		idx := map[string]int{}
+		for i, cs := range sc.Resolvers.Caches {
+			k, ok := idx[cs.Profile]
+			if !ok {
+				prof, err := LookupProfile(cs.Profile)
+				if err != nil {
+					return nil, sc.ErrorAt(fmt.Sprintf("resolvers.caches[%d].profile", i), "%v", err)
+				}
+				k = len(p.profiles)
+				idx[cs.Profile] = k
+				p.profiles = append(p.profiles, prof)
+			}
+			p.profOf = append(p.profOf, uint8(k))
+			p.given = append(p.given, cs.Fetched)
+			var ops []int
+			for _, name := range cs.Servers {
+				ops = append(ops, map[string]int{"losing": 0, "gaining": 1}[name])
+			}
+			p.servers = append(p.servers, ops)
+		}
+		return p, nil
 	}
 	n := sc.Resolvers.Count
 	if sc.Resolvers.CacheAge == "explicit" && len(sc.Resolvers.Ages) > 0 {
 		n = len(sc.Resolvers.Ages)
 	}
-	if opt.Caches > 0 {
-		n = opt.Caches
+	if override > 0 {
+		n = override
 	}
 	if n <= 0 {
 		return nil, fmt.Errorf("sim: no resolver caches")
 	}
-	if err := s.population(n); err != nil {
-		return nil, err
-	}
-	s.schedule()
-	return s, nil
-}
-
-// population creates n caches with profiles assigned in proportion to the
-// weights (deterministically, by largest remainder) and ages per the
-// scenario's cache-age distribution, then fills each cache from the initial
-// world as if its entries had been fetched age ago.
-func (s *Sim) population(n int) error {
-	sc := s.sc
 	var total float64
 	for _, pw := range sc.Resolvers.Profiles {
 		total += pw.Weight
 	}
-	if total <= 0 {
-		return fmt.Errorf("sim: resolver profile weights add up to zero")
+	if total <= 0 || len(sc.Resolvers.Profiles) > 255 {
+		return nil, fmt.Errorf("sim: resolver profile weights add up to zero")
 	}
-	// Interleave profiles so that every age band holds each profile.
 	type share struct {
-		p     Profile
 		quota float64
 		got   int
 	}
-	var shares []*share
-	for _, pw := range sc.Resolvers.Profiles {
-		p, err := LookupProfile(pw.Name)
+	shares := make([]share, len(sc.Resolvers.Profiles))
+	for i, pw := range sc.Resolvers.Profiles {
+		prof, err := LookupProfile(pw.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		shares = append(shares, &share{p: p, quota: pw.Weight / total})
-		s.profiles = append(s.profiles, p)
+		shares[i].quota = pw.Weight / total
+		p.profiles = append(p.profiles, prof)
 	}
-	s.caches = make([]cache, n)
-	for i := range s.caches {
+	p.profOf = make([]uint8, n)
+	for i := range p.profOf {
 		// The profile furthest behind its quota gets the next cache.
-		best := shares[0]
-		for _, sh := range shares[1:] {
-			if float64(sh.got+1)/sh.quota < float64(best.got+1)/best.quota {
-				best = sh
+		best := 0
+		for k := 1; k < len(shares); k++ {
+			if float64(shares[k].got+1)/shares[k].quota < float64(shares[best].got+1)/shares[best].quota {
+				best = k
 			}
 		}
-		best.got++
-		c := &s.caches[i]
-		c.id = int32(i)
-		c.prof = &best.p
-		switch sc.Resolvers.CacheAge {
-		case "random":
-			for k := range c.phases {
-				c.phases[k] = s.rng.Float64()
-			}
-		case "explicit":
-			if len(sc.Resolvers.Ages) > 0 {
-				c.age = sc.Resolvers.Ages[i%len(sc.Resolvers.Ages)]
-			}
-		default: // even
-			// Each entry's phase is spread evenly over its own lifetime and
-			// the entries of one cache are decorrelated: the delegation's
-			// phase is i/n, the others follow the Halton sequence (bases 2,
-			// 3, 5), which covers every combination of phases evenly. Real
-			// caches refetch each entry on its own schedule, so after a
-			// while their phases are unrelated.
-			c.phases = [4]float64{float64(i) / float64(n), radicalInverse(i+1, 2), radicalInverse(i+1, 3), radicalInverse(i+1, 5)}
-		}
-		if s.queryInterval > 0 {
-			// Clients ask at whole seconds, as resolvers count time.
-			c.phase = time.Duration(s.rng.Int64N(max(int64(s.queryInterval/time.Second), 1))) * time.Second
-		}
-		if err := s.fill(c, sc.Resolvers.CacheAge == "explicit"); err != nil {
-			return err
-		}
+		shares[best].got++
+		p.profOf[i] = uint8(best)
 	}
-	return nil
+	return p, nil
+}
+
+// cacheRun is the simulation of one cache through the world's generations.
+type cacheRun struct {
+	w       *World
+	c       cache
+	gen     int
+	view    *worldVersion
+	q       time.Duration // query interval (rate model), 0 for continuous
+	horizon instant
+	rng     *rand.Rand
+	tr      *tracker // the worst-case analysis' recorder, or nil
+	script  []int    // a given cache's servers
+	choice  int
+	seq     int64 // refresh counter
+	why     bool  // work out causes of failures
+	trace   bool
+	times   bool // keep intervals
+	// merge, in the worst-case analysis, stops a run whose state another
+	// path has reached.
+	merge func(*cacheRun) bool
+
+	metrics [numStates]Metric
+	lines   []traceLine
+	events  int64
+}
+
+// newCacheRun prepares cache i of pop and fills it from the initial world.
+// With a tracker, the tracker's x gives the initial expiries (clamped into
+// what the TTLs allow) and its script the choices.
+func newCacheRun(w *World, pop *population, i int, opt *Options, tr *tracker) (*cacheRun, error) {
+	sc := w.sc
+	r := &cacheRun{w: w, view: &w.versions[0], horizon: fixed(sc.Horizon), tr: tr,
+		why: opt.Trace || tr != nil, trace: opt.Trace, times: opt.Timelines}
+	c := &r.c
+	c.id = int32(i)
+	c.prof = &pop.profiles[pop.profOf[i]]
+	if sc.Resolvers.Query == "rate" {
+		r.q = sc.Resolvers.QueryInterval
+	}
+	r.rng = rand.New(rand.NewPCG(uint64(sc.Seed), 0x646e737365637369^uint64(i)*0x9e3779b97f4a7c15))
+	var phases [numEntries]float64
+	switch {
+	case tr != nil:
+		c.phase = tr.phase
+		r.script = nil
+	case pop.given != nil:
+		r.script = pop.servers[i]
+		if r.script == nil {
+			r.script = []int{}
+		}
+		c.phase = sc.Resolvers.Caches[i].QueryPhase
+	case sc.Resolvers.CacheAge == "random":
+		for k := range phases {
+			phases[k] = r.rng.Float64()
+		}
+	case sc.Resolvers.CacheAge == "explicit":
+		if len(sc.Resolvers.Ages) > 0 {
+			c.age = sc.Resolvers.Ages[i%len(sc.Resolvers.Ages)]
+		}
+	default: // even
+		// Each entry's phase is spread evenly over its own lifetime and
+		// the entries of one cache are decorrelated: the delegation's
+		// phase is i/n, the others follow the Halton sequence (bases 2,
+		// 3, 5), which covers every combination of phases evenly. Real
+		// caches refetch each entry on its own schedule, so after a
+		// while their phases are unrelated.
+		n := pop.len()
+		phases = [numEntries]float64{float64(i) / float64(n), radicalInverse(i+1, 2), radicalInverse(i+1, 3), radicalInverse(i+1, 5)}
+	}
+	if r.q > 0 && tr == nil && pop.given == nil {
+		// Clients ask at whole seconds, as resolvers count time.
+		c.phase = time.Duration(r.rng.Int64N(max(int64(r.q/time.Second), 1))) * time.Second
+	}
+	// Fill the cache from the initial world as if fetched at 0, then move
+	// each entry back to its own fetch time.
+	c.state = Indeterminate
+	r.refresh(fixed(0))
+	for k, e := range c.entries() {
+		var back time.Duration
+		switch {
+		case tr != nil:
+		case pop.given != nil:
+			back = -pop.given[i][k]
+			if back >= e.period {
+				return nil, sc.ErrorAt(fmt.Sprintf("resolvers.caches[%d].%s", i, entryNames[k]),
+					"resolvers.caches[%d].%s: expected a fetch time after -%s (the %s entry of a %s cache lives %s), found -%s",
+					i, entryNames[k], duration.Format(e.period), entryNames[k], c.prof.Name, duration.Format(e.period), duration.Format(back))
+			}
+		case sc.Resolvers.CacheAge == "explicit":
+			back = c.age % e.period
+		default:
+			back = time.Duration(phases[k] * float64(e.period)).Truncate(time.Second)
+		}
+		x := r.refreshTime(fixed(e.period - back)).at
+		if tr != nil {
+			x = tr.initial(k, e.period, r.q, c.phase)
+		}
+		e.expire = instant{at: x, base: uint8(1 + k)}
+		e.fetched = e.expire.add(-e.period)
+	}
+	if tr == nil && pop.given == nil && sc.Resolvers.CacheAge != "explicit" {
+		c.age = time.Duration(phases[0] * float64(c.ns.period)).Truncate(time.Second)
+	}
+	if pop.given != nil {
+		c.age = -pop.given[i][entryNS]
+	}
+	c.keyDSAt = c.ds.fetched
+	if c.hasGood {
+		c.goodUntil = c.ans.expire
+	}
+	c.intervals = c.intervals[:0]
+	c.since = fixed(0)
+	c.entered = 1 << c.state
+	r.metrics = [numStates]Metric{}
+	r.lines = r.lines[:0]
+	return r, nil
 }
 
 // radicalInverse is the van der Corput radical inverse of i in base b: the
@@ -212,170 +303,104 @@ func radicalInverse(i, b int) float64 {
 	return r
 }
 
-// fill loads a cache from the initial world. With explicit ages every
-// entry was fetched age ago; otherwise each entry was fetched its own phase
-// (a fraction of its lifetime) ago. A cache's reported age is that of its
-// delegation.
-func (s *Sim) fill(c *cache, explicit bool) error {
-	c.state = Indeterminate
-	if err := s.refresh(c, 0); err != nil {
-		return err
-	}
-	if !explicit {
-		c.age = time.Duration(c.phases[0] * float64(c.ns.period)).Truncate(time.Second)
-	}
-	for k, e := range c.entries() {
-		if e.period <= 0 {
+// run replays the world's changes against the cache up to the horizon. A
+// cache whose every entry was fetched from the current generation cannot
+// change state until the world changes again, so it has no events until
+// then: cost grows with world changes, not with the horizon divided by the
+// TTLs.
+func (r *cacheRun) run() error {
+	w := r.w
+	gi := r.gen
+	for !r.stopped() {
+		if r.merge != nil {
+			if r.merge(r) {
+				r.tr.stopped = true
+				break
+			}
+			r.tr.snaps = append(r.tr.snaps, snapshot{c: r.c, gen: r.gen, seq: r.seq, pathLen: r.tr.base + len(r.tr.path),
+				dbm: r.tr.dbm, hash: r.tr.hash, npicks: r.tr.choices, x: r.tr.x, period: r.tr.period})
+		}
+		at, ok := r.nextExpiry()
+		if gi < len(w.changes) && (!ok || r.tr.le(fixed(w.changes[gi]), at)) {
+			r.changeWorld(gi + 1)
+			gi++
 			continue
 		}
-		back := c.age % e.period
-		if !explicit {
-			back = time.Duration(c.phases[k] * float64(e.period)).Truncate(time.Second)
+		if !ok || r.tr.lt(r.horizon, at) {
+			break
 		}
-		e.expire -= back
-		if e.expire <= 0 {
-			e.expire += e.period
-		}
-		e.expire = s.refreshTime(c, e.expire)
-	}
-	c.intervals = c.intervals[:0]
-	c.since = 0
-	c.entered = 1 << c.state
-	return nil
-}
-
-// schedule queues the procedure's world changes, including the automatic
-// ones of passive and hasty operators.
-func (s *Sim) schedule() {
-	sc := s.sc
-	var transfer time.Duration
-	for _, st := range sc.Procedure {
-		if st.Name == sc.TransferStep {
-			transfer = st.At
-		}
-		var reg, other []scenarios.Action
-		for _, a := range st.Actions {
-			if a.Actor == "registry" {
-				reg = append(reg, a)
-			} else {
-				other = append(other, a)
+		r.events++
+		for _, e := range r.c.entries() {
+			if e.settled(r.gen) {
+				r.advance(e, at)
 			}
 		}
-		if len(other) > 0 || len(reg) == 0 {
-			s.push(event{at: st.At, world: &worldChange{step: st.Name, actions: other}})
-		}
-		if len(reg) > 0 {
-			s.push(event{at: st.At + sc.Parent.ProcessingDelay, world: &worldChange{step: st.Name, actions: reg}})
-		}
+		r.refresh(at)
 	}
-	for _, op := range []scenarios.Operator{sc.Losing, sc.Gaining} {
-		switch op.Behaviour {
-		case "hasty":
-			s.push(event{at: transfer + op.HastyDelay, world: &worldChange{
-				step: sc.TransferStep, note: "hasty",
-				actions: []scenarios.Action{{Actor: op.Name, Action: op.HastyAction}}}})
-		case "passive":
-			if op.DeleteAfter > 0 {
-				s.push(event{at: transfer + op.DeleteAfter, world: &worldChange{
-					step: sc.TransferStep, note: "deadline",
-					actions: []scenarios.Action{{Actor: op.Name, Action: "delete-zone"}}}})
-			}
-		}
-	}
-}
-
-// loop processes events in order up to the horizon.
-func (s *Sim) loop() error {
-	for s.events.Len() > 0 && s.events[0].at <= s.horizon {
-		if err := s.step(); err != nil {
-			return err
-		}
-	}
-	for i := range s.caches {
-		s.closeInterval(&s.caches[i], s.horizon)
+	if !r.stopped() {
+		r.closeInterval(r.horizon)
 	}
 	return nil
 }
 
-// step processes the next event.
-func (s *Sim) step() error {
-	e := heap.Pop(&s.events).(event)
-	if e.world != nil {
-		s.processed++
-		return s.applyWorld(e.at, e.world)
-	}
-	c := &s.caches[e.cache]
-	if e.token != c.token {
-		return nil // superseded by a later schedule
-	}
-	s.processed++
-	s.advanceSettled(c, e.at)
-	if err := s.refresh(c, e.at); err != nil {
-		return err
-	}
-	s.next(c)
-	return nil
-}
+func (r *cacheRun) stopped() bool { return r.tr != nil && r.tr.stopped }
 
-// advanceSettled moves the settled entries of c past the fetches before t
-// that could not have changed them.
-func (s *Sim) advanceSettled(c *cache, t time.Duration) {
-	g := s.world.gen
-	for _, e := range c.entries() {
-		if e.settled(g) {
-			e.advance(t)
+// nextExpiry is the earliest expiry of an entry that is not settled.
+func (r *cacheRun) nextExpiry() (instant, bool) {
+	var best instant
+	ok := false
+	for _, e := range r.c.entries() {
+		if e.settled(r.gen) {
+			continue
+		}
+		if !ok || r.tr.lt(e.expire, best) {
+			best, ok = e.expire, true
 		}
 	}
+	return best, ok
 }
 
-// next schedules c's next refresh: the earliest expiry of an entry that is
-// not settled. A cache whose entries are all settled waits for the world.
-func (s *Sim) next(c *cache) {
-	g := s.world.gen
-	at := time.Duration(math.MaxInt64)
-	for _, e := range c.entries() {
-		if !e.settled(g) && e.expire < at {
-			at = e.expire
+// changeWorld moves the cache into generation gen: entries settled in the
+// old one are brought up to the change (each fetch before it returned the
+// same data), then everything is unsettled and looked at when it expires.
+func (r *cacheRun) changeWorld(gen int) {
+	t := fixed(r.w.changes[gen-1])
+	for _, e := range r.c.entries() {
+		if e.gen == gen-1 {
+			r.advance(e, t)
 		}
 	}
-	c.token++
-	if at == time.Duration(math.MaxInt64) || at > s.horizon {
+	r.gen = gen
+	r.view = &r.w.versions[gen]
+}
+
+// advance moves a settled entry's expiry past every fetch before t, each of
+// which returned the same data, keeping its phase.
+func (r *cacheRun) advance(e *entry, t instant) {
+	if e.period <= 0 || r.tr.le(t, e.expire) {
 		return
 	}
-	s.push(event{at: at, prio: 1, cache: c.id, token: c.token})
-}
-
-// applyWorld carries out a world change and wakes every cache.
-func (s *Sim) applyWorld(t time.Duration, wc *worldChange) error {
-	changed, err := s.world.apply(t, wc, s.tracef)
-	if err != nil {
-		return err
-	}
-	if !changed {
-		return nil
-	}
-	for i := range s.caches {
-		c := &s.caches[i]
-		// Bring settled entries up to t under the old generation, then
-		// everything becomes unsettled and is looked at when it expires.
-		for _, e := range c.entries() {
-			if e.gen == s.world.gen-1 {
-				e.advance(t)
-			}
-		}
-		s.next(c)
-	}
-	return nil
+	k := (t.at - e.expire.at + e.period - 1) / e.period
+	e.expire = e.expire.add(k * e.period)
+	e.fetched = e.expire.add(-e.period)
+	// Record that k was the right count of periods.
+	r.tr.le(t, e.expire)
+	r.tr.lt(e.expire.add(-e.period), t)
 }
 
 // setState records a state change of c at t.
-func (s *Sim) setState(c *cache, st State, t time.Duration) {
+func (r *cacheRun) setState(st State, t instant) {
+	c := &r.c
 	if st == c.state {
 		return
 	}
-	s.closeInterval(c, t)
-	if s.opt.Trace && t > 0 {
-		s.tracef(t, "cache %d (%s): %s -> %s", c.id, c.prof.Name, c.state, st)
+	r.closeInterval(t)
+	if r.trace && t.at > 0 {
+		line := fmt.Sprintf("cache %d (%s): %s -> %s", c.id, c.prof.Name, c.state, st)
+		if (st == Bogus || st == Lame) && c.cause != "" {
+			line += ": " + c.cause
+		}
+		r.lines = append(r.lines, traceLine{at: t.at, cache: c.id, text: "+" + traceTime(t.at) + " " + line})
 	}
 	c.state = st
 	c.since = t
@@ -383,35 +408,72 @@ func (s *Sim) setState(c *cache, st State, t time.Duration) {
 }
 
 // closeInterval ends c's current stretch at t and adds it to the metrics.
-func (s *Sim) closeInterval(c *cache, t time.Duration) {
-	if t > s.horizon {
-		t = s.horizon
+func (r *cacheRun) closeInterval(t instant) {
+	c := &r.c
+	if r.tr.lt(r.horizon, t) {
+		t = r.horizon
 	}
-	if t <= c.since {
+	if r.tr != nil && (c.state == Bogus || c.state == Lame) {
+		r.tr.stretches = append(r.tr.stretches, stretch{state: c.state, from: c.since, to: t, cause: c.cause})
+	}
+	if t.at <= c.since.at {
 		return
 	}
-	m := &s.metrics[c.state]
-	secs := (t - c.since).Seconds()
+	m := &r.metrics[c.state]
+	secs := (t.at - c.since.at).Seconds()
 	m.CacheSeconds += secs
 	m.MaxSeconds = math.Max(m.MaxSeconds, secs)
-	from, to := c.since.Seconds(), t.Seconds()
+	from, to := c.since.at.Seconds(), t.at.Seconds()
 	if m.First == nil || from < *m.First {
 		m.First = &from
 	}
 	if m.Last == nil || to > *m.Last {
 		m.Last = &to
 	}
-	if s.opt.Timelines {
+	if r.times {
 		c.intervals = append(c.intervals, Interval{From: from, To: to, State: c.state})
 	}
 	c.since = t
 }
 
-func (s *Sim) tracef(t time.Duration, format string, a ...any) {
-	if !s.opt.Trace {
-		return
+// chunkResult is what a run of consecutive caches adds up to.
+type chunkResult struct {
+	metrics   [numStates]Metric
+	timelines []Timeline
+	lines     []traceLine
+	events    int64
+	caches    []int // per profile
+}
+
+func (cr *chunkResult) add(r *cacheRun, opt *Options) {
+	c := &r.c
+	for st := State(0); st < numStates; st++ {
+		mergeMetric(&cr.metrics[st], &r.metrics[st])
+		if c.entered&(1<<st) != 0 {
+			cr.metrics[st].Caches++
+		}
 	}
-	s.trace = append(s.trace, "+"+traceTime(t)+" "+fmt.Sprintf(format, a...))
+	cr.events += r.events
+	cr.lines = append(cr.lines, r.lines...)
+	if opt.Timelines {
+		cr.timelines = append(cr.timelines, Timeline{Cache: int(c.id), Profile: c.prof.Name,
+			AgeSeconds: c.age.Seconds(), Intervals: c.intervals})
+	}
+}
+
+// mergeMetric adds src into dst.
+func mergeMetric(dst, src *Metric) {
+	dst.CacheSeconds += src.CacheSeconds
+	dst.MaxSeconds = math.Max(dst.MaxSeconds, src.MaxSeconds)
+	dst.Caches += src.Caches
+	if src.First != nil && (dst.First == nil || *src.First < *dst.First) {
+		v := *src.First
+		dst.First = &v
+	}
+	if src.Last != nil && (dst.Last == nil || *src.Last > *dst.Last) {
+		v := *src.Last
+		dst.Last = &v
+	}
 }
 
 // traceTime formats an offset from the epoch in hours and minutes.
@@ -423,6 +485,29 @@ func traceTime(t time.Duration) string {
 		return fmt.Sprintf("%dh%02dm%02ds", h, m, sec)
 	}
 	return fmt.Sprintf("%dh%02dm", h, m)
+}
+
+// span formats a non-negative duration as days, hours, minutes and seconds
+// ("1d 23h 59m 59s"), without zero units at either end.
+func span(d time.Duration) string {
+	t := int64((d + time.Second/2) / time.Second)
+	if t == 0 {
+		return "0s"
+	}
+	n := [4]int64{t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60}
+	units := [4]string{"d", "h", "m", "s"}
+	first, last := 0, 3
+	for n[first] == 0 {
+		first++
+	}
+	for n[last] == 0 {
+		last--
+	}
+	var out []string
+	for i := first; i <= last; i++ {
+		out = append(out, fmt.Sprint(n[i])+units[i])
+	}
+	return strings.Join(out, " ")
 }
 
 // Metric summarises one state over the population.
@@ -445,6 +530,7 @@ type Result struct {
 	Steps     []StepTime             `json:"steps"`
 	Metrics   map[string]Metric      `json:"metrics"`
 	Timelines []Timeline             `json:"timelines,omitempty"`
+	WorstCase map[string]*WorstCase  `json:"worst_case,omitempty"`
 	Stats     Stats                  `json:"-"`
 	Trace     []string               `json:"-"`
 	Profiles  map[string]ProfileInfo `json:"-"`
@@ -480,38 +566,55 @@ type Stats struct {
 // Metric returns the metric of state st.
 func (r *Result) Metric(st State) Metric { return r.Metrics[st.String()] }
 
-func (s *Sim) result() *Result {
-	sc := s.sc
+func result(sc *scenarios.Scenario, w *World, pop *population, chunks []chunkResult, opt *Options) *Result {
 	r := &Result{
 		Scenario: sc.Name,
 		Params:   params(sc),
 		Metrics:  map[string]Metric{},
-		Trace:    s.trace,
-		Stats:    Stats{Caches: len(s.caches), Events: s.processed},
+		Stats:    Stats{Caches: pop.len(), Events: int64(len(w.trace))},
 		Profiles: map[string]ProfileInfo{},
 	}
-	r.Params["resolvers.count"] = len(s.caches)
+	r.Params["resolvers.count"] = pop.len()
 	for _, st := range sc.Procedure {
 		r.Steps = append(r.Steps, StepTime{Name: st.Name, AtSeconds: st.At.Seconds(), Note: st.Note})
 	}
-	for i := range s.caches {
-		c := &s.caches[i]
-		for st := State(0); st < numStates; st++ {
-			if c.entered&(1<<st) != 0 {
-				s.metrics[st].Caches++
-			}
+	var metrics [numStates]Metric
+	lines := w.trace
+	for i := range chunks {
+		cr := &chunks[i]
+		for st := range metrics {
+			mergeMetric(&metrics[st], &cr.metrics[st])
 		}
-		pi := r.Profiles[c.prof.Name]
-		pi.Profile = *c.prof
-		pi.Caches++
-		r.Profiles[c.prof.Name] = pi
-		if s.opt.Timelines {
-			r.Timelines = append(r.Timelines, Timeline{Cache: int(c.id), Profile: c.prof.Name,
-				AgeSeconds: c.age.Seconds(), Intervals: c.intervals})
+		r.Stats.Events += cr.events
+		r.Timelines = append(r.Timelines, cr.timelines...)
+		lines = append(lines, cr.lines...)
+	}
+	counts := make([]int, len(pop.profiles))
+	for _, k := range pop.profOf {
+		counts[k]++
+	}
+	for k, p := range pop.profiles {
+		if counts[k] > 0 {
+			r.Profiles[p.Name] = ProfileInfo{Profile: p, Caches: counts[k]}
 		}
 	}
 	for st := State(0); st < numStates; st++ {
-		r.Metrics[st.String()] = s.metrics[st]
+		r.Metrics[st.String()] = metrics[st]
+	}
+	if opt.Trace {
+		sort.SliceStable(lines, func(i, j int) bool {
+			if lines[i].at != lines[j].at {
+				return lines[i].at < lines[j].at
+			}
+			return lines[i].cache < lines[j].cache
+		})
+		for _, l := range lines {
+			if l.cache < 0 {
+				r.Trace = append(r.Trace, "+"+traceTime(l.at)+" "+l.text)
+			} else {
+				r.Trace = append(r.Trace, l.text)
+			}
+		}
 	}
 	return r
 }

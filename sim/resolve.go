@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/dnssecsim/dnssecsim/validator"
@@ -10,52 +12,122 @@ import (
 // This file is the resolver model: how one cache refreshes its entries and
 // what answer it gives. With the continuous query model every expired entry
 // is fetched again at once; with a query rate, at the first client query
-// after it expired.
+// after it expired. Every comparison of two instants goes through the run's
+// tracker, so that the worst-case analysis sees the whole path condition.
 
-// refreshTime rounds t up to the cache's client query grid.
-func (s *Sim) refreshTime(c *cache, t time.Duration) time.Duration {
-	q := s.queryInterval
+// refreshTime rounds t up to the cache's client query grid. With a query
+// rate every instant a cache computes from its phases lies on its grid plus
+// a constant, so the rounding adds a constant and keeps t's base.
+func (r *cacheRun) refreshTime(t instant) instant {
+	q := r.q
 	if q <= 0 {
 		return t
 	}
-	if t <= c.phase {
-		return c.phase
+	p := r.c.phase
+	if t.at <= p {
+		return instant{at: p, base: t.base}
 	}
-	return c.phase + (t-c.phase+q-1)/q*q
+	return instant{at: p + (t.at-p+q-1)/q*q, base: t.base}
 }
 
 // set records a fetch at t of an item that lives for ttl.
-func (s *Sim) set(c *cache, e *entry, t, ttl time.Duration, gen int) {
-	e.expire = s.refreshTime(c, t+ttl)
-	e.period = e.expire - t
+func (r *cacheRun) set(e *entry, t instant, ttl time.Duration, gen int) {
+	e.expire = r.refreshTime(t.add(ttl))
+	e.period = e.expire.at - t.at
 	e.fetched = t
+	e.seq = r.seq
 	e.gen = gen
 }
 
+// snap returns the version of op's zone that resolvers get now.
+func (r *cacheRun) snap(op int) *opSnap { return r.w.ops[op].snaps[r.view.opVer[op]] }
+
+// referral returns what the parent says now.
+func (r *cacheRun) referral() *referral { return r.w.referrals[r.view.parentVer] }
+
 // pickServer chooses one serving operator among those the cached NS set
-// names, with the simulation's seeded RNG (a real resolver's server choice
-// is also effectively random). ok is false when none serves the zone.
-// spread reports that the set spans several operators, whose answers may
-// differ from fetch to fetch.
-func (s *Sim) pickServer(c *cache) (op int, ok, spread bool, err error) {
-	var serving []int
+// names: with the cache's own seeded RNG (a real resolver's server choice
+// is effectively random), from a given cache's list, or as the worst-case
+// analysis directs. ok is false when none serves the zone. spread reports
+// that the set spans several operators, whose answers may differ from
+// fetch to fetch.
+//
+// Operators that would give equivalent data for this fetch (the same
+// verdicts and TTLs, the same apex NS set) are not a choice: the first is
+// asked and the fetch counts as settled, since asking any of them again
+// gives the same result.
+func (r *cacheRun) pickServer(forKey bool) (op int, ok, spread bool) {
+	c := &r.c
+	var buf [8]int
+	serving := buf[:0]
 	for m := c.nsMask; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros8(m)
-		yes, err := s.world.serves(i)
-		if err != nil {
-			return 0, false, false, err
-		}
-		if yes {
+		if r.snap(i).zone != nil {
 			serving = append(serving, i)
 		}
 	}
+	spread = bits.OnesCount8(c.nsMask) > 1
 	switch len(serving) {
 	case 0:
-		return 0, false, bits.OnesCount8(c.nsMask) > 1, nil
+		return 0, false, spread
 	case 1:
-		return serving[0], true, bits.OnesCount8(c.nsMask) > 1, nil
+		return serving[0], true, spread
 	}
-	return serving[s.rng.IntN(len(serving))], true, true, nil
+	if r.equivalent(serving, forKey) {
+		return serving[0], true, false
+	}
+	return r.choose(serving), true, true
+}
+
+// equivalent reports whether every operator in serving would answer this
+// fetch alike.
+func (r *cacheRun) equivalent(serving []int, forKey bool) bool {
+	c := &r.c
+	var first string
+	for i, op := range serving {
+		o := r.w.ops[op]
+		ver := r.view.opVer[op]
+		sig := fmt.Sprintf("%d/%d/", mask(r.snap(op).apexNSes), o.cfg.NSTTL)
+		switch {
+		case forKey:
+			sig += r.w.keyClass(op, ver, c.dsVer)
+		default:
+			sig += fmt.Sprint(o.cfg.DataTTL)
+			if c.prof.Validating && c.keyKind == keySecure {
+				a := r.w.answerFrom(op, ver, c.keyID, c.keyData.keys)
+				sig += "/" + verdictText(a.check, a.ttl)
+			}
+			if c.prof.Validating {
+				sig += "/" + r.w.keyClass(op, ver, c.dsVer)
+			}
+		}
+		if i == 0 {
+			first = sig
+		} else if sig != first {
+			return false
+		}
+	}
+	return true
+}
+
+// choose picks among several serving operators.
+func (r *cacheRun) choose(serving []int) int {
+	switch {
+	case r.tr != nil:
+		return r.tr.choose(serving)
+	case r.script != nil:
+		pick := serving[0]
+		if r.choice < len(r.script) {
+			for _, op := range serving {
+				if op == r.script[r.choice] {
+					pick = op
+				}
+			}
+		}
+		r.choice++
+		return pick
+	}
+	return serving[r.rng.IntN(len(serving))]
 }
 
 func mask(ops []int) uint8 {
@@ -67,33 +139,35 @@ func mask(ops []int) uint8 {
 }
 
 // fetchNS asks the parent for the delegation.
-func (s *Sim) fetchNS(c *cache, t time.Duration) {
-	ref := s.world.currentReferral()
+func (r *cacheRun) fetchNS(t instant) {
+	c := &r.c
+	ref := r.referral()
 	c.nsMask = mask(ref.nsOps)
 	c.nsChild = false
-	s.set(c, &c.ns, t, c.prof.capTTL(ref.nsTTL), s.world.gen)
+	r.set(&c.ns, t, c.prof.capTTL(ref.nsTTL), r.gen)
 }
 
 // fetchDS asks the parent for the DS set (or the proof that there is none).
-func (s *Sim) fetchDS(c *cache, t time.Duration) {
-	ref := s.world.currentReferral()
+func (r *cacheRun) fetchDS(t instant) {
+	c := &r.c
+	ref := r.referral()
 	c.dsVer = ref.ver
 	ttl := c.prof.capTTL(ref.dsTTL)
 	if !ref.hasDS {
 		ttl = c.prof.capNegative(ref.dsTTL)
 	}
-	s.set(c, &c.ds, t, ttl, s.world.gen)
+	r.set(&c.ds, t, ttl, r.gen)
 }
 
 // learnChildNS applies the child's apex NS set after a fetch from op, as the
 // profile's ns_mode says.
-func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
+func (r *cacheRun) learnChildNS(op int, t instant) {
+	c := &r.c
 	p := c.prof
 	if !p.ChildNSFromAnswers || p.NSMode == "parent" {
 		return
 	}
-	o := s.world.ops[op]
-	m := mask(o.apexNSes)
+	m := mask(r.snap(op).apexNSes)
 	if m == 0 {
 		return
 	}
@@ -102,182 +176,222 @@ func (s *Sim) learnChildNS(c *cache, op int, t time.Duration) {
 		// The child's set replaces the referral's but may not outlive it.
 		c.nsMask = m
 	case "child":
-		ttl := p.capTTL(o.cfg.NSTTL)
+		ttl := p.capTTL(r.w.ops[op].cfg.NSTTL)
 		if !c.nsChild {
 			c.nsChild = true
 			c.nsMask = m
-			s.set(c, &c.ns, t, ttl, s.world.gen)
+			r.set(&c.ns, t, ttl, r.gen)
 		} else {
+			// Refreshes may shorten the entry, never extend it.
 			c.nsMask = m
-			if exp := s.refreshTime(c, t+ttl); exp < c.ns.expire {
-				c.ns.period -= c.ns.expire - exp
+			if exp := r.refreshTime(t.add(ttl)); r.tr.lt(exp, c.ns.expire) {
 				c.ns.expire = exp
 			}
 		}
 	}
 	// The NS entry is fetched again from the parent: it is settled only if
 	// the parent's delegation names the same servers as the child's set.
-	if m != mask(s.world.currentReferral().nsOps) && c.ns.gen != never {
+	if m != mask(r.referral().nsOps) && c.ns.gen != never {
 		c.ns.gen = unsettle
 	}
 }
 
 // lame handles a cache whose servers all refused: resolvers fall back to
 // the parent's delegation (Unbound's parent-side NS, BIND's re-fetch after a
-// lame delegation), so the NS entry is asked for again at the next retry
-// rather than when its TTL runs out (measured-transfers.md: Lame ended
-// within a parent NS TTL of the NS switch, not an NS TTL after it).
-func (s *Sim) lame(c *cache, t time.Duration) {
-	retry := s.refreshTime(c, t+c.prof.LameRetry)
-	if retry < c.ns.expire {
-		c.ns.period -= c.ns.expire - retry
+// lame delegation), so the NS entry is asked for again every retry rather
+// than when its TTL runs out (measured-transfers: Lame ended within a
+// parent NS TTL of the NS switch, not an NS TTL after it).
+func (r *cacheRun) lame(t instant) {
+	c := &r.c
+	retry := r.refreshTime(t.add(c.prof.LameRetry))
+	if r.tr.lt(retry, c.ns.expire) {
 		c.ns.expire = retry
+		c.ns.period = retry.at - t.at
 	}
 }
 
 // fetchKey builds the key entry: the DS set decides, and with a DS the
 // DNSKEY set is fetched from a server and authenticated against it.
-func (s *Sim) fetchKey(c *cache, t time.Duration) error {
+func (r *cacheRun) fetchKey(t instant) {
+	c := &r.c
 	p := c.prof
-	w := s.world
+	w := r.w
+	c.keyDSAt = c.ds.fetched
 	if !p.Validating {
 		c.keyKind = keyNone
-		s.set(c, &c.key, t, p.capTTL(max(w.sc.Losing.DNSKEYTTL, time.Hour)), w.gen)
-		return nil
+		r.set(&c.key, t, p.capTTL(max(w.sc.Losing.DNSKEYTTL, time.Hour)), r.gen)
+		return
 	}
 	ref := w.referrals[c.dsVer]
-	gen := w.gen
+	gen := r.gen
 	switch {
 	case ref.check.Status == validator.Bogus:
 		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.BogusKeyTTL, gen)
-		return nil
+		c.keyWhy = "the DS set of parent version " + fmt.Sprint(c.dsVer) + " does not validate: " + string(ref.check.Reason)
+		r.set(&c.key, t, p.BogusKeyTTL, gen)
+		return
 	case !ref.hasDS:
 		// The null key entry is made from the cached proof of no DS and
 		// lives as long as that proof is still cached.
 		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
-		c.key = entry{expire: c.ds.expire, period: c.ds.period, fetched: t, gen: gen}
-		return nil
+		c.key = entry{expire: c.ds.expire, period: c.ds.period, fetched: t, seq: r.seq, gen: gen}
+		return
 	}
-	op, ok, spread, err := s.pickServer(c)
-	if err != nil {
-		return err
-	}
+	op, ok, spread := r.pickServer(true)
 	if spread {
 		gen = never
 	}
 	if !ok {
 		c.keyKind, c.keyID = keyLame, keyID{kind: keyLame}
-		s.set(c, &c.key, t, p.LameRetry, gen)
-		s.lame(c, t)
-		return nil
+		r.set(&c.key, t, p.LameRetry, gen)
+		r.lame(t)
+		return
 	}
-	d, err := w.keyEntry(op, c.dsVer)
-	if err != nil {
-		return err
-	}
-	s.learnChildNS(c, op, t)
+	d := w.keyEntry(op, r.view.opVer[op], c.dsVer)
+	r.learnChildNS(op, t)
 	c.keyData = d
+	opVer := r.view.opVer[op]
 	switch d.check.Status {
 	case validator.Secure:
 		c.keyKind = keySecure
-		c.keyID = keyID{kind: keySecure, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.capTTL(d.ttl), gen)
+		c.keyID = keyID{kind: keySecure, op: op, opVer: opVer, dsVer: c.dsVer}
+		r.set(&c.key, t, p.capTTL(d.ttl), gen)
 	case validator.Insecure: // only unsupported algorithms or digests in the DS set
 		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.capTTL(ref.dsTTL), gen)
+		r.set(&c.key, t, p.capTTL(ref.dsTTL), gen)
 	default:
-		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.BogusKeyTTL, gen)
+		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: opVer, dsVer: c.dsVer}
+		if r.why {
+			c.keyWhy = fmt.Sprintf("the %s DNSKEY set (zone version %d) does not match the cached DS set (parent version %d, fetched at %s): %s",
+				w.ops[op].name, opVer, c.dsVer, r.at(c.ds.fetched), d.check.Reason)
+		}
+		r.set(&c.key, t, p.BogusKeyTTL, gen)
 	}
-	return nil
+}
+
+// at formats an instant for causes: "+1d 23h 59m 59s" or "-2h".
+func (r *cacheRun) at(i instant) string {
+	if i.at < 0 {
+		return "-" + span(-i.at)
+	}
+	return "+" + span(i.at)
+}
+
+// keyText describes the cached key entry, for causes.
+func (r *cacheRun) keyText() string {
+	c := &r.c
+	switch c.keyKind {
+	case keySecure:
+		return fmt.Sprintf("the %s DNSKEY set (zone version %d) validated at %s with the DS set of parent version %d fetched at %s",
+			r.w.ops[c.keyID.op].name, c.keyID.opVer, r.at(c.key.fetched), c.keyID.dsVer, r.at(c.keyDSAt))
+	case keyInsecure:
+		return fmt.Sprintf("a proof of no DS (parent version %d) fetched at %s", c.keyID.dsVer, r.at(c.keyDSAt))
+	case keyBogus:
+		return "a failed key entry (" + c.keyWhy + ")"
+	}
+	return "no key entry"
 }
 
 // fetchAnswer resolves the probe with the cache's entries and returns the
-// state of the answer and how long it is cached.
-func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
+// state of the answer; it caches the answer for as long as it lives.
+func (r *cacheRun) fetchAnswer(t instant) State {
+	c := &r.c
 	p := c.prof
-	w := s.world
-	op, ok, spread, err := s.pickServer(c)
-	if err != nil {
-		return 0, err
-	}
-	gen := w.gen
+	w := r.w
+	op, ok, spread := r.pickServer(false)
+	gen := r.gen
 	if spread {
 		gen = never
 	}
 	if !ok {
-		s.set(c, &c.ans, t, p.LameRetry, gen)
-		s.lame(c, t)
-		return Lame, nil
+		r.set(&c.ans, t, p.LameRetry, gen)
+		r.lame(t)
+		if r.why {
+			c.cause = "no server of the cached NS set (" + r.opNames(c.nsMask) + ", fetched at " + r.at(c.ns.fetched) + ") serves the zone"
+		}
+		return Lame
 	}
-	s.learnChildNS(c, op, t)
+	c.ansOp = op
+	r.learnChildNS(op, t)
 	data := w.ops[op].cfg.DataTTL
 	if !p.Validating {
-		s.set(c, &c.ans, t, p.capTTL(data), gen)
-		return Indeterminate, nil
+		r.set(&c.ans, t, p.capTTL(data), gen)
+		return Indeterminate
 	}
 	if p.KeyCache == "ds_rechecked" {
 		// The DS is read on every validation: once it is gone (or proven
 		// absent), answers are Insecure whatever key is still cached.
 		ref := w.referrals[c.dsVer]
 		if ref.check.Status == validator.Bogus {
-			s.set(c, &c.ans, t, p.BogusTTL, gen)
-			return Bogus, nil
+			r.set(&c.ans, t, p.BogusTTL, gen)
+			if r.why {
+				c.cause = fmt.Sprintf("the cached DS set (parent version %d, fetched at %s) does not validate: %s", c.dsVer, r.at(c.ds.fetched), ref.check.Reason)
+			}
+			return Bogus
 		}
 		if !ref.hasDS {
-			s.set(c, &c.ans, t, p.capTTL(data), gen)
-			return Insecure, nil
+			r.set(&c.ans, t, p.capTTL(data), gen)
+			return Insecure
 		}
 		if c.keyKind == keySecure && c.keyID.dsVer != c.dsVer {
 			// A new DS set: the keys must be proven against it again.
-			if err := s.fetchKey(c, t); err != nil {
-				return 0, err
-			}
+			r.fetchKey(t)
 		}
 	}
 	switch c.keyKind {
 	case keyInsecure:
-		s.set(c, &c.ans, t, p.capTTL(data), gen)
-		return Insecure, nil
+		r.set(&c.ans, t, p.capTTL(data), gen)
+		return Insecure
 	case keyBogus:
-		s.set(c, &c.ans, t, p.BogusTTL, gen)
-		return Bogus, nil
+		r.set(&c.ans, t, p.BogusTTL, gen)
+		if r.why {
+			c.cause = "the key entry is " + r.keyText()
+		}
+		return Bogus
 	case keyLame:
-		s.set(c, &c.ans, t, p.LameRetry, gen)
-		return Lame, nil
+		r.set(&c.ans, t, p.LameRetry, gen)
+		if r.why {
+			c.cause = "no server of the cached NS set (" + r.opNames(c.nsMask) + ") gave a DNSKEY set"
+		}
+		return Lame
 	}
-	a := w.answerFrom(op, c.keyID, c.keyData.keys)
+	opVer := r.view.opVer[op]
+	a := w.answerFrom(op, opVer, c.keyID, c.keyData.keys)
 	if a.check.Status == validator.Secure {
-		s.set(c, &c.ans, t, p.capTTL(a.ttl), gen)
-		return Secure, nil
+		r.set(&c.ans, t, p.capTTL(a.ttl), gen)
+		return Secure
 	}
 	unknownKey := a.check.EDE != nil && (*a.check.EDE == validator.EDEDNSKEYMissing || *a.check.EDE == validator.EDERRSIGsMissing)
+	if r.why {
+		c.cause = fmt.Sprintf("the answer from the %s operator (zone version %d) does not validate with the cached key entry, %s: %s",
+			w.ops[op].name, opVer, r.keyText(), a.check.Reason)
+	}
 	if unknownKey && p.UnknownKey == "reprove" {
 		// BIND: a signature from a key outside the cached set (or none at
 		// all) sends the validator back up the chain: the DS is fetched
 		// again and the keys re-proven from the server that answered.
-		s.fetchDS(c, t)
-		if err := s.fetchKey(c, t); err != nil {
-			return 0, err
-		}
-		gen = w.gen
+		r.fetchDS(t)
+		r.fetchKey(t)
+		gen = r.gen
 		if spread {
 			gen = never
 		}
 		switch c.keyKind {
 		case keyInsecure:
-			s.set(c, &c.ans, t, p.capTTL(data), gen)
-			return Insecure, nil
+			r.set(&c.ans, t, p.capTTL(data), gen)
+			return Insecure
 		case keySecure:
-			a = w.answerFrom(op, c.keyID, c.keyData.keys)
+			a = w.answerFrom(op, r.view.opVer[op], c.keyID, c.keyData.keys)
 			if a.check.Status == validator.Secure {
-				s.set(c, &c.ans, t, p.capTTL(a.ttl), gen)
-				return Secure, nil
+				r.set(&c.ans, t, p.capTTL(a.ttl), gen)
+				return Secure
 			}
 		case keyLame:
-			s.set(c, &c.ans, t, p.LameRetry, gen)
-			return Lame, nil
+			r.set(&c.ans, t, p.LameRetry, gen)
+			return Lame
+		}
+		if r.why && c.keyKind == keyBogus {
+			c.cause += "; re-proving the chain failed too: " + c.keyWhy
 		}
 	}
 	if unknownKey {
@@ -287,64 +401,79 @@ func (s *Sim) fetchAnswer(c *cache, t time.Duration) (State, error) {
 		// (measured: Bogus about 61 s, then Insecure).
 		// The bad entry comes from the old keys, not from the world as it
 		// is: fetching again after it expires gives something else.
-		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: w.ops[op].ver, dsVer: c.dsVer}
-		s.set(c, &c.key, t, p.BogusKeyTTL, unsettle)
+		c.keyKind, c.keyID = keyBogus, keyID{kind: keyBogus, op: op, opVer: r.view.opVer[op], dsVer: c.dsVer}
+		c.keyWhy = "held after signatures from an unknown key"
+		r.set(&c.key, t, p.BogusKeyTTL, unsettle)
 	}
-	s.set(c, &c.ans, t, p.BogusTTL, gen)
-	return Bogus, nil
+	r.set(&c.ans, t, p.BogusTTL, gen)
+	return Bogus
+}
+
+// opNames lists the operators in mask.
+func (r *cacheRun) opNames(m uint8) string {
+	var names []string
+	for ; m != 0; m &= m - 1 {
+		names = append(names, r.w.ops[bits.TrailingZeros8(m)].name)
+	}
+	return strings.Join(names, " and ")
 }
 
 // refresh fetches again, at t, every entry of c that has expired, in the
 // order a resolver needs them, and records the new state. When an entry's
 // content changes, the entries built from it before t are marked unsettled,
 // so that they are fetched again when they expire.
-func (s *Sim) refresh(c *cache, t time.Duration) error {
-	nsMask, dsKey, kk, kid := c.nsMask, s.world.referrals[c.dsVer].dsKey, c.keyKind, c.keyID
-	if c.ns.expire <= t {
-		s.fetchNS(c, t)
+func (r *cacheRun) refresh(t instant) {
+	c := &r.c
+	r.seq++
+	nsMask, dsKey, kk, kid := c.nsMask, r.w.referrals[c.dsVer].dsKey, c.keyKind, c.keyID
+	if r.tr.le(c.ns.expire, t) {
+		r.fetchNS(t)
 	}
-	if c.ds.expire <= t {
-		s.fetchDS(c, t)
+	if r.tr.le(c.ds.expire, t) {
+		r.fetchDS(t)
 	}
-	if c.key.expire <= t {
-		if err := s.fetchKey(c, t); err != nil {
-			return err
-		}
+	if r.tr.le(c.key.expire, t) {
+		r.fetchKey(t)
 	}
-	if c.ans.expire <= t {
-		st, err := s.fetchAnswer(c, t)
-		if err != nil {
-			return err
-		}
-		st = s.serveStale(c, st, t)
-		s.setState(c, st, t)
+	if r.tr.le(c.ans.expire, t) {
+		st := r.fetchAnswer(t)
+		st = r.serveStale(st, t)
+		r.setState(st, t)
 	}
-	if c.nsMask != nsMask || s.world.referrals[c.dsVer].dsKey != dsKey {
-		c.key.unsettle(t)
-		c.ans.unsettle(t)
+	if c.nsMask != nsMask || r.w.referrals[c.dsVer].dsKey != dsKey {
+		r.unsettle(&c.key)
+		r.unsettle(&c.ans)
 	}
 	if c.keyKind != kk || c.keyID != kid {
-		c.ans.unsettle(t)
+		r.unsettle(&c.ans)
 	}
-	return nil
+}
+
+// unsettle marks e, unless this refresh fetched it (from the new inputs), as
+// built from inputs that have changed since.
+func (r *cacheRun) unsettle(e *entry) {
+	if e.seq != r.seq && e.gen != never {
+		e.gen = unsettle
+	}
 }
 
 // serveStale applies RFC 8767: a resolver that serves stale data answers
 // with its last good answer (keeping its status, never a Bogus one) when a
 // fresh resolution fails or comes out Bogus, for up to the stale window
 // past that answer's expiry, retrying every stale reply TTL.
-func (s *Sim) serveStale(c *cache, st State, t time.Duration) State {
+func (r *cacheRun) serveStale(st State, t instant) State {
+	c := &r.c
 	p := c.prof
 	if st == Secure || st == Insecure || st == Indeterminate {
-		c.good, c.goodUntil = st, c.ans.expire
+		c.good, c.goodUntil, c.hasGood = st, c.ans.expire, true
 		return st
 	}
-	if !p.ServeStale || c.goodUntil == 0 || t > c.goodUntil+p.StaleWindow {
+	if !p.ServeStale || !c.hasGood || r.tr.lt(c.goodUntil.add(p.StaleWindow), t) {
 		return st
 	}
 	retry := max(p.StaleReplyTTL, time.Second)
-	if exp := s.refreshTime(c, t+retry); exp < c.ans.expire {
-		c.ans.expire, c.ans.period = exp, exp-t
+	if exp := r.refreshTime(t.add(retry)); r.tr.lt(exp, c.ans.expire) {
+		c.ans.expire, c.ans.period = exp, exp.at-t.at
 	}
 	return c.good
 }

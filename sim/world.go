@@ -3,7 +3,9 @@ package sim
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -18,15 +20,23 @@ import (
 // places signature validity windows; nothing reads the real clock.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// World is the DNS as the resolvers can see it at the current simulated
-// instant: the registry's parent zone and each operator's version of the
-// child zone, as real signed records. Every change bumps gen; zones are
-// rebuilt (and re-signed) lazily, once per version.
+// World is the DNS as the resolvers can see it over the whole run: the
+// registry's parent zone and each operator's version of the child zone, as
+// real signed records, for every generation of the procedure. NewWorld
+// plays the procedure once; afterwards the world is read-only (apart from
+// its memoised validations, which are guarded), so caches can be simulated
+// independently and in parallel.
 type World struct {
 	sc     *scenarios.Scenario
 	child  string
 	parent string
-	gen    int // bumped by every change
+	gen    int // bumped by every change while the procedure is played
+
+	// versions holds what resolvers see in each generation; changes[g-1]
+	// is when generation g begins.
+	versions []worldVersion
+	changes  []time.Duration
+	trace    []traceLine
 
 	parentKSK, parentZSK *signer.Key
 	anchorKeys           []*dns.DNSKEY // the parent's DNSKEY set: the trust anchor
@@ -41,8 +51,25 @@ type World struct {
 	sigExp time.Time
 	now    time.Time // validation time (fixed: signatures cover the horizon)
 
+	memoMu     sync.Mutex
 	keyMemo    map[keyMemoKey]*keyEntryData
 	answerMemo map[answerMemoKey]answerData
+	classMemo  map[keyMemoKey]string
+}
+
+// worldVersion is the world of one generation: which parent version and
+// which version of each operator's zone resolvers get answers from.
+type worldVersion struct {
+	parentVer int
+	opVer     []int
+}
+
+// traceLine is one line of the event trace at an instant; world lines sort
+// before cache lines of the same instant.
+type traceLine struct {
+	at    time.Duration
+	cache int32 // -1 for the world
+	text  string
 }
 
 // operator is one DNS operator's state and its current child zone.
@@ -58,7 +85,12 @@ type operator struct {
 	apexNS   map[int]bool // operators whose nameservers are in its apex NS set
 	cds      bool         // publishes CDS/CDNSKEY for its KSK
 	ver      int
-	built    int // version the zone below was built for (-1 none)
+	snaps    []*opSnap // the zone at each version
+}
+
+// opSnap is one version of an operator's child zone, as resolvers get it. A
+// nil zone means the operator does not serve the child.
+type opSnap struct {
 	zone     *authority.Zone
 	dnskeys  []*dns.DNSKEY
 	keySigs  []*dns.RRSIG
@@ -120,6 +152,7 @@ func NewWorld(sc *scenarios.Scenario) (*World, error) {
 		sigExp:     Epoch.Add(sc.Horizon + 400*day),
 		now:        Epoch,
 		keyMemo:    map[keyMemoKey]*keyEntryData{},
+		classMemo:  map[keyMemoKey]string{},
 		answerMemo: map[answerMemoKey]answerData{},
 	}
 	if !dns.IsSubDomain(w.parent, w.child) || w.parent == w.child {
@@ -140,7 +173,7 @@ func NewWorld(sc *scenarios.Scenario) (*World, error) {
 	w.anchorKeys = []*dns.DNSKEY{w.parentKSK.DNSKEY, w.parentZSK.DNSKEY}
 	for i, cfg := range []scenarios.Operator{sc.Losing, sc.Gaining} {
 		op := &operator{idx: i, name: []string{"losing", "gaining"}[i], cfg: cfg, serving: true, signed: cfg.Signed,
-			extra: map[int]bool{}, apexNS: map[int]bool{i: true}, built: -1}
+			extra: map[int]bool{}, apexNS: map[int]bool{i: true}}
 		a := cfg.Algorithm
 		if a == 0 {
 			a = dns.ECDSAP256SHA256
@@ -170,7 +203,97 @@ func NewWorld(sc *scenarios.Scenario) (*World, error) {
 	if err := w.rebuildParent(); err != nil {
 		return nil, err
 	}
+	for _, op := range w.ops {
+		if err := w.snapshot(op); err != nil {
+			return nil, err
+		}
+	}
+	w.versions = append(w.versions, w.version())
+	if err := w.play(); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// version describes the current generation.
+func (w *World) version() worldVersion {
+	v := worldVersion{parentVer: w.parentVer}
+	for _, op := range w.ops {
+		v.opVer = append(v.opVer, op.ver)
+	}
+	return v
+}
+
+// play applies the procedure's world changes in time order, including the
+// automatic ones of passive and hasty operators, recording each generation
+// and the trace. Changes after the horizon are not applied.
+func (w *World) play() error {
+	for _, wc := range worldChanges(w.sc) {
+		if wc.at > w.sc.Horizon {
+			break
+		}
+		changed, err := w.apply(wc.at, wc, func(t time.Duration, format string, a ...any) {
+			w.trace = append(w.trace, traceLine{at: t, cache: -1, text: fmt.Sprintf(format, a...)})
+		})
+		if err != nil {
+			return err
+		}
+		if changed {
+			w.changes = append(w.changes, wc.at)
+			w.versions = append(w.versions, w.version())
+		}
+	}
+	return nil
+}
+
+// worldChanges lists the procedure's world changes in the order they happen:
+// by time, then as written (an operator's actions before the registry's of
+// the same step, which apply after the registry's processing delay), then
+// the automatic ones.
+func worldChanges(sc *scenarios.Scenario) []*worldChange {
+	var out []*worldChange
+	var transfer time.Duration
+	for _, st := range sc.Procedure {
+		if st.Name == sc.TransferStep {
+			transfer = st.At
+		}
+		var reg, other []scenarios.Action
+		for _, a := range st.Actions {
+			if a.Actor == "registry" {
+				reg = append(reg, a)
+			} else {
+				other = append(other, a)
+			}
+		}
+		if len(other) > 0 || len(reg) == 0 {
+			out = append(out, &worldChange{at: st.At, step: st.Name, actions: other})
+		}
+		if len(reg) > 0 {
+			out = append(out, &worldChange{at: st.At + sc.Parent.ProcessingDelay, step: st.Name, actions: reg})
+		}
+	}
+	for _, op := range []scenarios.Operator{sc.Losing, sc.Gaining} {
+		switch op.Behaviour {
+		case "hasty":
+			out = append(out, &worldChange{at: transfer + op.HastyDelay, step: sc.TransferStep, note: "hasty",
+				actions: []scenarios.Action{{Actor: op.Name, Action: op.HastyAction}}})
+		case "passive":
+			if op.DeleteAfter > 0 {
+				out = append(out, &worldChange{at: transfer + op.DeleteAfter, step: sc.TransferStep, note: "deadline",
+					actions: []scenarios.Action{{Actor: op.Name, Action: "delete-zone"}}})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out
+}
+
+// worldChange is a set of actions applied at one instant.
+type worldChange struct {
+	at      time.Duration
+	step    string
+	actions []scenarios.Action
+	note    string // for automatic behaviour (hasty, passive deadline)
 }
 
 // Operator returns an operator's index by name ("losing", "gaining").
@@ -287,17 +410,14 @@ func dedupe(rrs []dns.RR) []dns.RR {
 	return out
 }
 
-// currentReferral returns what the parent says now.
-func (w *World) currentReferral() *referral { return w.referrals[w.parentVer] }
-
-// operatorZone returns op's current zone data, rebuilding it if its version
-// moved on. A nil zone means the operator does not serve the child.
-func (w *World) operatorZone(op *operator) error {
-	if op.built == op.ver {
-		return nil
+// snapshot signs op's zone as it is now and records it as its current
+// version.
+func (w *World) snapshot(op *operator) error {
+	snap := &opSnap{}
+	for len(op.snaps) < op.ver {
+		op.snaps = append(op.snaps, nil) // a version no resolver can see: two actions of one step
 	}
-	op.built = op.ver
-	op.zone, op.dnskeys, op.keySigs, op.answer, op.ansSigs = nil, nil, nil, nil, nil
+	op.snaps = append(op.snaps, snap)
 	if !op.serving {
 		return nil
 	}
@@ -308,12 +428,11 @@ func (w *World) operatorZone(op *operator) error {
 			Ns: firstOr(cfg.Nameservers, "ns1."+w.child), Mbox: "hostmaster." + w.child, Serial: uint32(1 + op.ver),
 			Refresh: 3600, Retry: 900, Expire: 604800, Minttl: dataTTL},
 	}
-	op.apexNSes = op.apexNSes[:0]
 	for _, other := range w.ops {
 		if !op.apexNS[other.idx] {
 			continue
 		}
-		op.apexNSes = append(op.apexNSes, other.idx)
+		snap.apexNSes = append(snap.apexNSes, other.idx)
 		for n, name := range other.cfg.Nameservers {
 			name = dns.CanonicalName(name)
 			rrs = append(rrs, &dns.NS{Hdr: dns.RR_Header{Name: w.child, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: w.ttl(cfg.NSTTL)}, Ns: name})
@@ -365,21 +484,21 @@ func (w *World) operatorZone(op *operator) error {
 	if err != nil {
 		return err
 	}
-	op.zone = z
+	snap.zone = z
 	for _, rr := range z.Answer(w.child, dns.TypeDNSKEY).Answer {
 		switch r := rr.(type) {
 		case *dns.DNSKEY:
-			op.dnskeys = append(op.dnskeys, r)
+			snap.dnskeys = append(snap.dnskeys, r)
 		case *dns.RRSIG:
-			op.keySigs = append(op.keySigs, r)
+			snap.keySigs = append(snap.keySigs, r)
 		}
 	}
 	for _, rr := range z.Answer(probe, w.sc.Probe.Type).Answer {
 		switch r := rr.(type) {
 		case *dns.RRSIG:
-			op.ansSigs = append(op.ansSigs, r)
+			snap.ansSigs = append(snap.ansSigs, r)
 		default:
-			op.answer = append(op.answer, r)
+			snap.answer = append(snap.answer, r)
 		}
 	}
 	return nil
@@ -399,38 +518,40 @@ func firstOr(list []string, def string) string {
 	return def
 }
 
-// keyEntry authenticates op's current DNSKEY set against the DS set of
-// parent version dsVer (memoised: the crypto runs once per combination).
-func (w *World) keyEntry(opIdx, dsVer int) (*keyEntryData, error) {
-	op := w.ops[opIdx]
-	k := keyMemoKey{opIdx, op.ver, dsVer}
+// keyEntry authenticates version opVer of op's DNSKEY set against the DS
+// set of parent version dsVer (memoised: the crypto runs once per
+// combination).
+func (w *World) keyEntry(opIdx, opVer, dsVer int) *keyEntryData {
+	k := keyMemoKey{opIdx, opVer, dsVer}
+	w.memoMu.Lock()
+	defer w.memoMu.Unlock()
 	if d, ok := w.keyMemo[k]; ok {
-		return d, nil
+		return d
 	}
-	if err := w.operatorZone(op); err != nil {
-		return nil, err
-	}
+	snap := w.ops[opIdx].snaps[opVer]
 	ref := w.referrals[dsVer]
 	d := &keyEntryData{}
-	d.check = validator.AuthenticateKeys(w.child, op.dnskeys, op.keySigs, ref.ds, w.now)
+	d.check = validator.AuthenticateKeys(w.child, snap.dnskeys, snap.keySigs, ref.ds, w.now)
 	if d.check.Status == validator.Secure {
-		d.keys = op.dnskeys
+		d.keys = snap.dnskeys
 		d.ttl = time.Duration(d.check.TTL) * time.Second
 	}
 	w.keyMemo[k] = d
-	return d, nil
+	return d
 }
 
-// answerFrom validates op's current answer with a key entry's keys.
-func (w *World) answerFrom(opIdx int, key keyID, keys []*dns.DNSKEY) answerData {
-	op := w.ops[opIdx]
-	k := answerMemoKey{opIdx, op.ver, key}
+// answerFrom validates version opVer of op's answer with a key entry's keys.
+func (w *World) answerFrom(opIdx, opVer int, key keyID, keys []*dns.DNSKEY) answerData {
+	k := answerMemoKey{opIdx, opVer, key}
+	w.memoMu.Lock()
+	defer w.memoMu.Unlock()
 	if d, ok := w.answerMemo[k]; ok {
 		return d
 	}
+	snap := w.ops[opIdx].snaps[opVer]
 	d := answerData{}
-	d.check = validator.VerifyRRset(op.answer, op.ansSigs, w.child, keys, w.now)
-	d.ttl = op.cfg.DataTTL
+	d.check = validator.VerifyRRset(snap.answer, snap.ansSigs, w.child, keys, w.now)
+	d.ttl = w.ops[opIdx].cfg.DataTTL
 	if d.check.Status == validator.Secure {
 		d.ttl = time.Duration(d.check.TTL) * time.Second
 	}
@@ -438,11 +559,44 @@ func (w *World) answerFrom(opIdx int, key keyID, keys []*dns.DNSKEY) answerData 
 	return d
 }
 
-// serves reports whether op answers for the child (lame otherwise).
-func (w *World) serves(opIdx int) (bool, error) {
-	op := w.ops[opIdx]
-	if err := w.operatorZone(op); err != nil {
-		return false, err
+// verdictText summarises a check for comparing outcomes.
+func verdictText(c validator.Check, ttl time.Duration) string {
+	ede := -1
+	if c.EDE != nil {
+		ede = int(*c.EDE)
 	}
-	return op.zone != nil, nil
+	return fmt.Sprintf("%v/%d/%d", c.Status, ede, ttl)
+}
+
+// keyClass summarises what the key entry built from version opVer of op's
+// DNSKEY set with the DS set of parent version dsVer does: its verdict and
+// lifetime and, when Secure, the verdict it gives every answer any
+// operator serves in any version. Two key entries of one class behave
+// alike in every future of the run.
+func (w *World) keyClass(op, opVer, dsVer int) string {
+	k := keyMemoKey{op, opVer, dsVer}
+	w.memoMu.Lock()
+	cl, ok := w.classMemo[k]
+	w.memoMu.Unlock()
+	if ok {
+		return cl
+	}
+	d := w.keyEntry(op, opVer, dsVer)
+	cl = verdictText(d.check, d.ttl)
+	if d.check.Status == validator.Secure {
+		id := keyID{kind: keySecure, op: op, opVer: opVer, dsVer: dsVer}
+		for o2, other := range w.ops {
+			for v2, snap := range other.snaps {
+				if snap == nil || snap.zone == nil {
+					continue
+				}
+				a := w.answerFrom(o2, v2, id, d.keys)
+				cl += ";" + verdictText(a.check, a.ttl)
+			}
+		}
+	}
+	w.memoMu.Lock()
+	w.classMemo[k] = cl
+	w.memoMu.Unlock()
+	return cl
 }

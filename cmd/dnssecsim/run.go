@@ -17,13 +17,18 @@ import (
 	"github.com/dnssecsim/dnssecsim/sim"
 )
 
-const runUsage = `run SCENARIO [--set key=value ...] [--caches N] [--seed N] [--format text|json] [--timelines] [--trace FILE] [--out FILE] [--stats]
+const runUsage = `run SCENARIO [--set key=value ...] [--caches N] [--seed N] [--format text|json] [--timelines] [--trace FILE] [--out FILE] [--stats] [--worst-case]
 
-Simulates a transfer procedure against a population of validating resolver
-caches and reports, per state (Secure, Insecure, Bogus, Indeterminate, Lame),
-the cache-seconds spent in it, the longest stretch, how many caches entered
-it and the first and last instants. SCENARIO is a scenario file or the name
-of a built-in (` + "`dnssecsim run --list`" + ` lists them).`
+Simulates a transfer procedure against a sampled population of validating
+resolver caches and reports, per state (Secure, Insecure, Bogus,
+Indeterminate, Lame), the cache-seconds spent in it, the longest stretch,
+how many caches entered it and the first and last instants. SCENARIO is a
+scenario file or the name of a built-in (` + "`dnssecsim run --list`" + ` lists them).
+
+A sample can show that Bogus happens, never that it cannot: --worst-case
+adds, per validating profile, whether any cache at all (any phase of its
+entries, any server choice) can be Bogus or Lame, the longest such stretch,
+and a witness cache that shows it, with the --set that replays it.`
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stdout)
@@ -36,6 +41,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	outFile := fs.String("out", "", "write the result to `FILE` instead of standard output")
 	stats := fs.Bool("stats", false, "print events processed and events per second on standard error")
 	list := fs.Bool("list", false, "list the built-in scenarios and exit")
+	worstCase := fs.Bool("worst-case", false, "add the worst case over every cache phase, per validating profile, with witnesses")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -74,6 +80,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return inputErr(err)
 	}
+	if *worstCase {
+		if res.WorstCase, err = analyseWorstCase(sc); err != nil {
+			return err
+		}
+	}
 	elapsed := time.Since(start)
 	if *stats {
 		fmt.Fprintf(stderr, "%d caches, %d events in %.3fs: %.0f events/s\n", res.Stats.Caches, res.Stats.Events,
@@ -89,6 +100,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		out.WriteByte('\n')
 	} else {
 		out.WriteString(formatResult(res))
+		if res.WorstCase != nil {
+			var wb strings.Builder
+			formatWorstCase(&wb, fs.Arg(0), res.WorstCase)
+			out.WriteString(wb.String())
+		}
 	}
 	if *traceFile != "" {
 		if err := atomicfile.WriteFile(*traceFile, []byte(strings.Join(res.Trace, "\n")+"\n"), 0o644); err != nil {
@@ -157,7 +173,8 @@ func formatResult(r *sim.Result) string {
 	for _, st := range r.Steps {
 		fmt.Fprintf(&b, "  +%-10s %-14s %s\n", span(st.AtSeconds), st.Name, st.Note)
 	}
-	b.WriteString("\nstate          cache-days  longest          caches  first            last\n")
+	fmt.Fprintf(&b, "\nsampled population of %d caches (a sample shows what happens, not what cannot):\n", r.Stats.Caches)
+	b.WriteString("state          cache-days  longest          caches  first            last\n")
 	for _, st := range sim.States() {
 		m := r.Metric(st)
 		first, last := "-", "-"

@@ -86,6 +86,11 @@ func (p *Plan) simulate(ctx context.Context, waits []time.Duration, opt Options)
 			}
 			c := *sc
 			c.Resolvers.Profiles = []scenarios.ProfileWeight{{Name: name, Weight: 1}}
+			if c.Resolvers.CacheAge == "given" {
+				// One profile alone is a sampled population; caches given
+				// one by one carry their own profiles.
+				c.Resolvers.Caches, c.Resolvers.CacheAge = nil, "even"
+			}
 			res, err := sim.Run(&c, sim.Options{Caches: opt.Caches})
 			if err != nil {
 				errs[i] = fmt.Errorf("profile %s: %w", name, err)
