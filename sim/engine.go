@@ -250,6 +250,9 @@ func newCacheRun(w *World, pop *population, i int, opt *Options, tr *tracker) (*
 	// Fill the cache from the initial world as if fetched at 0, then move
 	// each entry back to its own fetch time.
 	c.state = Indeterminate
+	for _, e := range c.entries() {
+		e.gen = unsettle // nothing cached yet
+	}
 	r.refresh(fixed(0))
 	for k, e := range c.entries() {
 		var back time.Duration
@@ -330,11 +333,6 @@ func (r *cacheRun) run() error {
 			break
 		}
 		r.events++
-		for _, e := range r.c.entries() {
-			if e.settled(r.gen) {
-				r.advance(e, at)
-			}
-		}
 		r.refresh(at)
 	}
 	if !r.stopped() {
@@ -380,12 +378,22 @@ func (r *cacheRun) advance(e *entry, t instant) {
 	if e.period <= 0 || r.tr.le(t, e.expire) {
 		return
 	}
-	k := (t.at - e.expire.at + e.period - 1) / e.period
+	gap := t.at - e.expire.at
+	if t.base != e.expire.base && r.tr != nil && e.period == r.tr.grid && gap%e.period == 0 {
+		// A period of one grid step: the first expiry at or after t is t
+		// itself, whatever the phases, so no count of periods enters the
+		// path condition.
+		e.expire = t
+		e.fetched = e.expire.add(-e.period)
+		return
+	}
+	k := (gap + e.period - 1) / e.period
+	if t.base != e.expire.base {
+		// How many periods depends on the phases: a branch of its own.
+		r.tr.advance(t, e.expire, e.period, int64(k))
+	}
 	e.expire = e.expire.add(k * e.period)
 	e.fetched = e.expire.add(-e.period)
-	// Record that k was the right count of periods.
-	r.tr.le(t, e.expire)
-	r.tr.lt(e.expire.add(-e.period), t)
 }
 
 // setState records a state change of c at t.

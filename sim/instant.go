@@ -74,6 +74,10 @@ type branch struct {
 	mask   uint8
 	pick   uint8
 	assume bool
+	// adv > 0 marks the count of periods an entry was advanced by: with
+	// per the period, (adv-1)*per < x[a] - x[b] + c <= adv*per.
+	adv int64
+	per time.Duration
 }
 
 // stretch is one closed stretch of a failure state.
@@ -145,11 +149,39 @@ func (tr *tracker) lt(p, q instant) bool { return !tr.le(q, p) }
 func (tr *tracker) record(b branch) {
 	tr.dbms = append(tr.dbms, tr.dbm)
 	tr.path = append(tr.path, b)
-	if b.mask == 0 {
+	switch {
+	case b.adv > 0:
+		tr.addAdvance(&tr.dbm, b, b.adv) // holds: the run's own point satisfies it
+	case b.mask == 0:
 		i, j, c := tr.grid1(b)
 		tr.dbm.add(i, j, c) // holds: the run's own point satisfies it
 	}
 	tr.hash = (tr.hash ^ uint64(b.a) ^ uint64(b.b)<<8 ^ uint64(b.mask)<<16 ^ uint64(b.pick)<<24 ^ uint64(b.c)<<32 ^ uint64(b.c)>>32) * 0x100000001b3
+	tr.hash = (tr.hash ^ uint64(b.adv)) * 0x100000001b3
+}
+
+// addAdvance adds to d that an entry advances by k periods in branch b:
+// (k-1)*per < x[a] - x[b] + c <= k*per. It reports false when d does not
+// allow it.
+func (tr *tracker) addAdvance(d *dbm, b branch, k int64) bool {
+	hiC := time.Duration(k)*b.per - b.c       // x[a] - x[b] <= k*per - c
+	loC := b.c - time.Duration(k-1)*b.per - 1 // x[b] - x[a] <= c - (k-1)*per - 1
+	i, j, c := tr.grid1(branch{a: b.a, b: b.b, c: hiC})
+	if !d.add(i, j, c) {
+		return false
+	}
+	i, j, c = tr.grid1(branch{a: b.b, b: b.a, c: loC})
+	return d.add(i, j, c)
+}
+
+// advance records that an entry expiring at e, advanced by whole periods
+// per to the first expiry at or after t, moved by k periods.
+func (tr *tracker) advance(t, e instant, per time.Duration, k int64) {
+	if tr == nil || tr.stopped {
+		return
+	}
+	// t - e = x[t] - x[e] + off(t) - off(e).
+	tr.record(branch{a: t.base, b: e.base, c: tr.off(t) - tr.off(e), adv: k, per: per})
 }
 
 // grid1 turns the constraint x[a] - x[b] <= c of b into k[i] - k[j] <= c'

@@ -83,27 +83,35 @@ func (r *cacheRun) pickServer(forKey bool) (op int, ok, spread bool) {
 // fetch alike.
 func (r *cacheRun) equivalent(serving []int, forKey bool) bool {
 	c := &r.c
-	var first string
+	type sig struct {
+		apex       uint8
+		nsTTL      time.Duration
+		dataTTL    time.Duration
+		answer     answerData
+		keys, ansK string
+	}
+	var first sig
 	for i, op := range serving {
 		o := r.w.ops[op]
 		ver := r.view.opVer[op]
-		sig := fmt.Sprintf("%d/%d/", mask(r.snap(op).apexNSes), o.cfg.NSTTL)
-		switch {
-		case forKey:
-			sig += r.w.keyClass(op, ver, c.dsVer)
-		default:
-			sig += fmt.Sprint(o.cfg.DataTTL)
-			if c.prof.Validating && c.keyKind == keySecure {
-				a := r.w.answerFrom(op, ver, c.keyID, c.keyData.keys)
-				sig += "/" + verdictText(a.check, a.ttl)
-			}
+		s := sig{apex: mask(r.snap(op).apexNSes), nsTTL: o.cfg.NSTTL}
+		if forKey {
+			s.keys = r.w.keyClass(op, ver, c.dsVer)
+		} else {
+			s.dataTTL = o.cfg.DataTTL
 			if c.prof.Validating {
-				sig += "/" + r.w.keyClass(op, ver, c.dsVer)
+				if c.keyKind == keySecure {
+					a := r.w.answerFrom(op, ver, c.keyID, c.keyData.keys)
+					s.answer.ttl = a.ttl
+					s.ansK = verdictText(a.check, 0)
+				}
+				s.keys = r.w.keyClass(op, ver, c.dsVer)
 			}
 		}
 		if i == 0 {
-			first = sig
-		} else if sig != first {
+			first = s
+		} else if s.apex != first.apex || s.nsTTL != first.nsTTL || s.dataTTL != first.dataTTL ||
+			s.answer.ttl != first.answer.ttl || s.ansK != first.ansK || s.keys != first.keys {
 			return false
 		}
 	}
@@ -184,6 +192,7 @@ func (r *cacheRun) learnChildNS(op int, t instant) {
 		} else {
 			// Refreshes may shorten the entry, never extend it.
 			c.nsMask = m
+			r.current(&c.ns, t)
 			if exp := r.refreshTime(t.add(ttl)); r.tr.lt(exp, c.ns.expire) {
 				c.ns.expire = exp
 			}
@@ -192,6 +201,7 @@ func (r *cacheRun) learnChildNS(op int, t instant) {
 	// The NS entry is fetched again from the parent: it is settled only if
 	// the parent's delegation names the same servers as the child's set.
 	if m != mask(r.referral().nsOps) && c.ns.gen != never {
+		r.current(&c.ns, t)
 		c.ns.gen = unsettle
 	}
 }
@@ -204,6 +214,7 @@ func (r *cacheRun) learnChildNS(op int, t instant) {
 func (r *cacheRun) lame(t instant) {
 	c := &r.c
 	retry := r.refreshTime(t.add(c.prof.LameRetry))
+	r.current(&c.ns, t)
 	if r.tr.lt(retry, c.ns.expire) {
 		c.ns.expire = retry
 		c.ns.period = retry.at - t.at
@@ -234,6 +245,7 @@ func (r *cacheRun) fetchKey(t instant) {
 		// The null key entry is made from the cached proof of no DS and
 		// lives as long as that proof is still cached.
 		c.keyKind, c.keyID = keyInsecure, keyID{kind: keyInsecure, dsVer: c.dsVer}
+		r.current(&c.ds, t)
 		c.key = entry{expire: c.ds.expire, period: c.ds.period, fetched: t, seq: r.seq, gen: gen}
 		return
 	}
@@ -426,33 +438,50 @@ func (r *cacheRun) refresh(t instant) {
 	c := &r.c
 	r.seq++
 	nsMask, dsKey, kk, kid := c.nsMask, r.w.referrals[c.dsVer].dsKey, c.keyKind, c.keyID
-	if r.tr.le(c.ns.expire, t) {
+	// A settled entry is not fetched again: that would return what it
+	// holds. Its expiry is brought up to date only where it is read
+	// (current), so that its phase enters the path condition only there.
+	if r.due(&c.ns, t) {
 		r.fetchNS(t)
 	}
-	if r.tr.le(c.ds.expire, t) {
+	if r.due(&c.ds, t) {
 		r.fetchDS(t)
 	}
-	if r.tr.le(c.key.expire, t) {
+	if r.due(&c.key, t) {
 		r.fetchKey(t)
 	}
-	if r.tr.le(c.ans.expire, t) {
+	if r.due(&c.ans, t) {
 		st := r.fetchAnswer(t)
 		st = r.serveStale(st, t)
 		r.setState(st, t)
 	}
 	if c.nsMask != nsMask || r.w.referrals[c.dsVer].dsKey != dsKey {
-		r.unsettle(&c.key)
-		r.unsettle(&c.ans)
+		r.unsettle(&c.key, t)
+		r.unsettle(&c.ans, t)
 	}
 	if c.keyKind != kk || c.keyID != kid {
-		r.unsettle(&c.ans)
+		r.unsettle(&c.ans, t)
+	}
+}
+
+// due reports whether e, not settled, has expired by t.
+func (r *cacheRun) due(e *entry, t instant) bool {
+	return !e.settled(r.gen) && r.tr.le(e.expire, t)
+}
+
+// current brings a settled entry's expiry up to t: each fetch before it
+// returned the same data.
+func (r *cacheRun) current(e *entry, t instant) {
+	if e.settled(r.gen) {
+		r.advance(e, t)
 	}
 }
 
 // unsettle marks e, unless this refresh fetched it (from the new inputs), as
 // built from inputs that have changed since.
-func (r *cacheRun) unsettle(e *entry) {
+func (r *cacheRun) unsettle(e *entry, t instant) {
 	if e.seq != r.seq && e.gen != never {
+		r.current(e, t)
 		e.gen = unsettle
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -565,7 +566,7 @@ func verdictText(c validator.Check, ttl time.Duration) string {
 	if c.EDE != nil {
 		ede = int(*c.EDE)
 	}
-	return fmt.Sprintf("%v/%d/%d", c.Status, ede, ttl)
+	return strconv.Itoa(int(c.Status)) + "/" + strconv.Itoa(ede) + "/" + strconv.FormatInt(int64(ttl), 10)
 }
 
 // keyClass summarises what the key entry built from version opVer of op's

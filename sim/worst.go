@@ -97,9 +97,15 @@ type Witness struct {
 
 // WorstOptions bounds the analysis.
 type WorstOptions struct {
-	// MaxPaths bounds the cells examined and queued per profile (default
-	// 100,000), which bounds time and memory.
+	// MaxPaths bounds the cells examined per profile (default 400,000),
+	// which bounds time; memory is bounded separately.
 	MaxPaths int
+	// Decide stops the search of a profile as soon as it has found a
+	// Bogus stretch, or a Lame one longer than LameAllowed: enough to say
+	// "not safe". Such a result has Complete false and its longest
+	// stretches are lower bounds.
+	Decide      bool
+	LameAllowed time.Duration
 }
 
 // ErrNoValidating is returned by AnalyseWorstCase for a scenario whose
@@ -237,7 +243,7 @@ type bestStretch struct {
 
 func analyse(w *World, p Profile, opt WorstOptions) (*WorstCase, error) {
 	if opt.MaxPaths <= 0 {
-		opt.MaxPaths = 100_000
+		opt.MaxPaths = 400_000
 	}
 	sc := w.sc
 	e := &explorer{w: w, pop: &population{sc: sc, profiles: []Profile{p}, profOf: []uint8{0}}, opt: opt,
@@ -299,7 +305,7 @@ func (e *explorer) explore() error {
 	opts := &Options{}
 	queued := e.wc.Paths + 1
 	push := func(j job) bool {
-		if queued >= e.budget {
+		if queued >= e.budget || len(stack) >= maxStack {
 			e.wc.Complete = false
 			return false
 		}
@@ -328,6 +334,10 @@ func (e *explorer) explore() error {
 		}
 		e.score(tr)
 		e.bufPath, e.bufDBMs, e.bufSnaps = tr.path, tr.dbms, tr.snaps
+		if e.opt.Decide && (e.best[Bogus].found || e.best[Lame].found && e.best[Lame].secs > e.opt.LameAllowed) {
+			e.wc.Complete = false
+			return nil
+		}
 		// Flip each decision from the bound on.
 		picks := tr.allPicks()
 		npick := len(tr.picks)
@@ -371,6 +381,35 @@ func (e *explorer) explore() error {
 				}
 				continue
 			}
+			if b.adv > 0 {
+				// Every other count of periods the path so far allows.
+				d := tr.dbms[li]
+				lo, okLo := tr.maxDiff(&d, b.b, b.a) // -(min of x[a] - x[b])
+				hi, okHi := tr.maxDiff(&d, b.a, b.b)
+				if !okLo || !okHi {
+					e.wc.Complete = false
+					continue
+				}
+				kLo := max(1, ceilDiv(int64(-lo+b.c), int64(b.per)))
+				kHi := ceilDiv(int64(hi+b.c), int64(b.per))
+				if kHi-kLo > maxAdvanceFanout {
+					e.wc.Complete = false
+					kHi = kLo + maxAdvanceFanout
+				}
+				for k := kLo; k <= kHi; k++ {
+					if k == b.adv {
+						continue
+					}
+					dk := d
+					if !tr.addAdvance(&dk, b, k) {
+						continue
+					}
+					if !push(job{snap: snap, x: tr.point(dk.solution()), picks: prefix, alt: -1, bound: abs + 1}) {
+						return nil
+					}
+				}
+				continue
+			}
 			d := tr.dbms[li]
 			// Not (x[a] - x[b] <= c) is x[b] - x[a] <= -c - 1.
 			ni, nj, nc := tr.grid1(branch{a: b.b, b: b.a, c: -b.c - 1})
@@ -399,6 +438,16 @@ func (e *explorer) resume(s *snapshot, tr *tracker) *cacheRun {
 	tr.choices = s.npicks
 	tr.picks = tr.script[:s.npicks]
 	return r
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+func floorMod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
 }
 
 func mix64(z uint64) uint64 {
@@ -456,9 +505,17 @@ func (e *explorer) merge(r *cacheRun) bool {
 	c := &r.c
 	put(int64(r.gen))
 	for _, en := range c.entries() {
-		ins(en.expire)
+		if en.settled(r.gen) && en.period > 0 {
+			// A settled entry is brought up to each event by whole
+			// periods (advance), so only its phase matters.
+			put(int64(en.expire.base))
+			put(floorMod(int64(tr.off(en.expire)), int64(en.period)))
+			put(-1)
+		} else {
+			ins(en.expire)
+			put(int64(en.gen))
+		}
 		put(int64(en.period))
-		put(int64(en.gen))
 	}
 	put(int64(c.nsMask))
 	put(int64(c.dsVer))
@@ -502,8 +559,12 @@ func (e *explorer) merge(r *cacheRun) bool {
 // Memory bounds of one profile's search: states remembered for merging
 // (fewer only means less merging), and decisions in one run.
 const (
-	maxSeen        = 2_000_000
+	maxSeen        = 1_000_000
 	maxRunBranches = 100_000
+	maxStack       = 100_000
+	// maxAdvanceFanout bounds the counts of periods one advance is split
+	// into (a short hold-off advanced over days).
+	maxAdvanceFanout = 100_000
 )
 
 // witness replays the longest stretch of state st as a one-cache run of

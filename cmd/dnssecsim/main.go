@@ -26,6 +26,7 @@ const (
 	exitUsage    = 2 // bad flags or arguments
 	exitVerify   = 3 // verify-zone found problems
 	exitExpected = 4 // check: an expectation did not hold
+	exitUnsafe   = 5 // plan: the printed schedule is not proven safe
 )
 
 // command is one subcommand.

@@ -29,9 +29,14 @@ type planJSONOut struct {
 		Profile     string `json:"profile"`
 		BogusCaches int    `json:"bogus_caches"`
 	} `json:"verify"`
+	Safe      *bool `json:"safe"`
+	WorstCase map[string]struct {
+		Bogus    bool `json:"bogus"`
+		Complete bool `json:"complete"`
+	} `json:"worst_case"`
 	Minimize *struct {
-		Caches int `json:"caches"`
-		Steps  []struct {
+		Profiles []string `json:"profiles"`
+		Steps    []struct {
 			Name     string  `json:"name"`
 			Plan     float64 `json:"plan_wait_seconds"`
 			Shortest float64 `json:"shortest_wait_seconds"`
@@ -134,29 +139,30 @@ func TestPlanSchedule(t *testing.T) {
 			want: []step{
 				{"transfer", "registry", "2026-12-01T00:00:00Z", 0},
 				{"remove-old-ds", "gaining registrar", "2026-12-01T00:00:00Z", 0},
-				{"switch-ns", "gaining registrar", "2026-12-02T00:00:00Z", 86400},
-				{"add-new-ds", "gaining registrar", "2026-12-04T00:00:00Z", 172800},
-				{"all-secure", "-", "2026-12-04T01:00:00Z", 3600},
+				{"switch-ns", "gaining registrar", "2026-12-02T01:00:00Z", 90000},
+				{"add-new-ds", "gaining registrar", "2026-12-04T01:00:00Z", 172800},
+				{"all-secure", "-", "2026-12-04T03:00:00Z", 7200},
 			},
 			reasons: map[string]string{
-				"switch-ns":  "wait parent DS TTL 1d: caches must drop the old DS",
+				"switch-ns":  "wait parent DS TTL + losing DNSKEY TTL 25h",
 				"add-new-ds": "wait old NS TTL 2d",
-				"all-secure": "wait parent negative TTL 1h",
+				"all-secure": "wait parent negative TTL 1h + gaining data TTL 1h",
 			},
 		},
 		{
-			// --set moves the waits; a DNSKEY TTL above the DS TTL takes
-			// over the DS wait (key caches, measured-transfers.md).
+			// --set moves the waits: key caches wait the DS TTL plus the
+			// DNSKEY TTL; child-centric caches the losing apex NS TTL plus
+			// an answer TTL.
 			comment: "TTLs set",
 			args:    []string{"--start", "20261201120000", "--set", "parent.ds_ttl=2h", "--set", "losing.dnskey_ttl=6h", "--set", "parent.ns_ttl=1d"},
 			want: []step{
 				{"transfer", "registry", "2026-12-01T12:00:00Z", 0},
 				{"remove-old-ds", "gaining registrar", "2026-12-01T12:00:00Z", 0},
-				{"switch-ns", "gaining registrar", "2026-12-01T18:00:00Z", 21600},
-				{"add-new-ds", "gaining registrar", "2026-12-02T18:00:00Z", 86400},
-				{"all-secure", "-", "2026-12-02T19:00:00Z", 3600},
+				{"switch-ns", "gaining registrar", "2026-12-01T20:00:00Z", 28800},
+				{"add-new-ds", "gaining registrar", "2026-12-02T21:00:00Z", 90000},
+				{"all-secure", "-", "2026-12-02T23:00:00Z", 7200},
 			},
-			reasons: map[string]string{"switch-ns": "wait losing DNSKEY TTL 6h"},
+			reasons: map[string]string{"switch-ns": "wait parent DS TTL + losing DNSKEY TTL 8h", "add-new-ds": "wait losing apex NS TTL + losing data TTL 25h"},
 		},
 	}
 	for _, tc := range tests {
@@ -190,15 +196,18 @@ func TestPlanDefaultStart(t *testing.T) {
 // TestPlanVerifyMinimize runs --verify and --minimize on case 2.
 func TestPlanVerifyMinimize(t *testing.T) {
 	out := runPlanJSON(t, append(situationArgs("yes yes yes yes no"), "--start", "2026-12-01T00:00:00Z", "--verify", "--minimize", "--caches", "50")...)
-	if len(out.Verify) < 9 {
-		t.Errorf("verify has %d profiles, want every built-in profile", len(out.Verify))
+	if len(out.Verify) != 8 {
+		t.Errorf("verify has %d profiles, want every validating profile", len(out.Verify))
 	}
 	for _, v := range out.Verify {
 		if v.BogusCaches != 0 {
 			t.Errorf("verify: %s has %d Bogus caches", v.Profile, v.BogusCaches)
 		}
 	}
-	if out.Minimize == nil || out.Minimize.Caches != 50 || len(out.Minimize.Steps) != len(out.Steps) {
+	if out.Safe == nil || !*out.Safe || len(out.WorstCase) != 8 {
+		t.Errorf("safe %v, worst case for %d profiles: want proven safe for all 8", out.Safe, len(out.WorstCase))
+	}
+	if out.Minimize == nil || len(out.Minimize.Profiles) != 8 || len(out.Minimize.Steps) != len(out.Steps) {
 		t.Fatalf("minimize = %+v", out.Minimize)
 	}
 	for _, st := range out.Minimize.Steps {
@@ -212,8 +221,8 @@ func TestPlanVerifyMinimize(t *testing.T) {
 	if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, w := range []string{"case 2: pattern 2", "state path: Secure → Insecure → Secure", "2026-12-02 00:00:00Z  +1d       switch-ns",
-		"verify:", "unbound", "Bogus-free for every profile", "shortest Bogus-free", "switch-ns       1d (old DS TTL)"} {
+	for _, w := range []string{"case 2: pattern 2", "state path: Secure → Insecure → Secure", "2026-12-02 01:00:00Z  +1d 1h    switch-ns",
+		"verify:", "unbound", "SAFE: this schedule is proven free of Bogus and Lame", "shortest Bogus-free", "switch-ns       1d (old DS TTL)"} {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("text output lacks %q:\n%s", w, stdout.String())
 		}

@@ -229,30 +229,87 @@ func (b *builder) childCentric(p sim.Profile) bool {
 	return p.NSMode == "child" && p.ChildNSFromAnswers
 }
 
-// dsWait is the wait after the old DS is removed: the DS TTL, and the
-// losing DNSKEY TTL for resolvers with a key cache.
+// dsWait is the wait after the old DS is removed: the DS TTL, and for
+// resolvers with a key cache the DS TTL plus the losing DNSKEY TTL: such a
+// cache may rebuild its key entry from a DS it still holds just before
+// that DS expires, and then keeps the losing keys a whole DNSKEY TTL.
 func (b *builder) dsWait(meanwhile string) (time.Duration, string) {
 	return b.wait(
 		b.term("parent DS TTL", b.sc.Parent.DSTTL, b.all, false, "caches must drop the old DS"),
-		b.term("losing DNSKEY TTL", b.sc.Losing.DNSKEYTTL, b.keyCaching, false,
-			"resolvers with a key cache ("+b.names(b.keyCaching)+") use a validated DNSKEY set for its whole TTL without looking at the DS again (measured for Unbound and BIND); "+meanwhile))
+		b.sum("parent DS TTL + losing DNSKEY TTL", []time.Duration{b.sc.Parent.DSTTL, b.sc.Losing.DNSKEYTTL}, b.keyCaching,
+			"resolvers with a key cache ("+b.names(b.keyCaching)+") use a validated DNSKEY set for its whole TTL without looking at the DS again, and may validate the losing set with a DS they fetched just before its removal until that DS expires (measured on Unbound: the DS-refresh corner); "+meanwhile))
 }
 
-// oldNSWait is the wait after the NS switch: the delegation NS TTL, and the
-// losing apex NS TTL for child-centric resolvers.
+// sum builds a wait for several TTLs one after the other, each as the
+// selected profile keeps it; the longest-keeping profile decides.
+func (b *builder) sum(label string, ttls []time.Duration, sel func(sim.Profile) bool, why string) *term {
+	var eff, raw time.Duration
+	found := false
+	for _, d := range ttls {
+		raw += d
+	}
+	for _, p := range b.profiles {
+		if !sel(p) {
+			continue
+		}
+		found = true
+		var total time.Duration
+		for _, d := range ttls {
+			if p.MaxTTL > 0 && d > p.MaxTTL {
+				d = p.MaxTTL
+			}
+			total += max(d, p.MinTTL)
+		}
+		eff = max(eff, total)
+	}
+	if !found {
+		return nil
+	}
+	t := &term{label: label, ttl: raw, eff: eff, why: why}
+	if eff < raw {
+		t.cap = fmt.Sprintf(", kept at most %s by the resolvers' max cache TTL", duration.Format(eff))
+	}
+	return t
+}
+
+// oldNSWait is the wait after the NS switch: the delegation NS TTL, and for
+// child-centric resolvers the losing apex NS TTL plus the losing data TTL:
+// such a cache may fetch the delegation just before the switch and learn
+// the losing servers' own NS set, for its whole TTL, from the first answer
+// after it.
 func (b *builder) oldNSWait(why string) (time.Duration, string) {
 	return b.wait(
 		b.term("old NS TTL", b.sc.Parent.NSTTL, b.all, false, "caches must leave the losing servers "+why),
-		b.term("losing apex NS TTL", b.sc.Losing.NSTTL, b.childCentric, false,
-			"child-centric resolvers ("+b.names(b.childCentric)+") keep the losing servers' own NS set for its TTL"))
+		b.sum("losing apex NS TTL + losing data TTL", []time.Duration{b.sc.Losing.NSTTL, b.sc.Losing.DataTTL}, b.childCentric,
+			"child-centric resolvers ("+b.names(b.childCentric)+") keep the losing servers' own NS set for its TTL from the first answer after their last referral"))
 }
 
 // negWait is how long after the new DS every cache is Secure: its cached
-// proof that there was no DS expires.
+// proof that there was no DS expires, and then the Insecure answer it gave
+// last expires too.
 func (b *builder) negWait() (time.Duration, string) {
-	return b.wait(
-		b.term("parent negative TTL", b.sc.Parent.NegativeTTL, b.all, true,
-			"every cache turns Secure once its cached proof that there is no DS expires (measured-transfers.md: Insecure ends after the negative TTL, not after the new NS TTL the guideline waits for)"))
+	var eff time.Duration
+	found := false
+	for _, p := range b.profiles {
+		if !p.Validating {
+			continue
+		}
+		found = true
+		neg := b.sc.Parent.NegativeTTL
+		if p.MaxNegativeTTL > 0 && neg > p.MaxNegativeTTL {
+			neg = p.MaxNegativeTTL
+		}
+		data := b.sc.Gaining.DataTTL
+		if p.MaxTTL > 0 && data > p.MaxTTL {
+			data = p.MaxTTL
+		}
+		eff = max(eff, max(neg, p.MinTTL)+max(data, p.MinTTL))
+	}
+	if !found {
+		return 0, "no resolver profile of the population validates"
+	}
+	return eff, fmt.Sprintf("wait parent negative TTL %s + gaining data TTL %s (%s as the resolvers keep them): every cache turns Secure once its cached proof that there is no DS expires and the Insecure answer it gave last expires (measured on Unbound and BIND: Insecure ends after the negative TTL, not after the new NS TTL the guideline waits for)",
+		duration.Format(b.sc.Parent.NegativeTTL), duration.Format(b.sc.Gaining.DataTTL), duration.Format(eff))
 }
 
 // term builds a TTL to wait for, as the longest-keeping selected profile
