@@ -194,7 +194,7 @@ func (c *Comparison) Figure() (*Figure, error) {
 	f := &Figure{
 		Name:  "comparison",
 		Title: "Failures by method, losing-side behaviour and resolver profile",
-		Caption: fmt.Sprintf("Each bar is one run with all %d caches of one resolver profile: the mean time a cache spent Bogus, with Lame (cannot resolve) on top; a bar of height zero is a run without failures, a cross a combination that cannot run. Columns are methods, rows are what the losing side does at the transfer. Insecure and Indeterminate time is in the table.",
+		Caption: fmt.Sprintf("Each bar is one run with a sampled population of %d caches, all of one resolver profile: the mean time a cache spent Bogus, with Lame (cannot resolve) on top; a bar of height zero is a run whose sampled caches had no failure (a sample, not a proof that none can), a cross a combination that cannot run. Columns are methods, rows are what the losing side does at the transfer. Insecure and Indeterminate time is in the table.",
 			c.caches()),
 		Width:     vg.Points(max(720, 150+float64(nm*len(c.Profiles))*22)),
 		Height:    vg.Length(nb)*vg.Points(105) + vg.Points(230),

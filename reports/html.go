@@ -38,11 +38,56 @@ type ScenarioSection struct {
 	Summary Summary
 	// Steps are the procedure's steps, with their notes; times count from
 	// the epoch like the result's.
-	Steps   []sim.StepTime
+	Steps []sim.StepTime
+	// Worst holds each validating profile's worst case (WorstLines),
+	// empty when none was analysed (Summary.WorstText then says why).
+	Worst   []WorstLine
 	Figures []Embed
 	// Data links the data files (the result and the data behind the
 	// figures).
 	Data []Link
+}
+
+// WorstLine is one profile's worst case in a scenario's section.
+type WorstLine struct {
+	Profile string
+	// Verdict says the worst case in words; Class is its style (bogus,
+	// lame, ok or open, as VerdictClass).
+	Verdict, Class string
+	// Cells counts the cells the search examined.
+	Cells int
+	// Witness is a cache that shows the longest Bogus (else Lame)
+	// stretch, and Replay the command that replays it; nil and empty
+	// when there is none.
+	Witness *sim.Witness
+	Replay  string
+}
+
+// WorstLines lays out a worst-case analysis a line per profile, sorted by
+// name: verdict words each profile's verdict and replay gives the command
+// that replays a witness.
+func WorstLines(wc map[string]*sim.WorstCase, verdict func(*sim.WorstCase) string, replay func(*sim.Witness) string) []WorstLine {
+	w := NewWorst(wc)
+	var out []WorstLine
+	for _, n := range w.names() {
+		c := wc[n]
+		l := WorstLine{Profile: n, Verdict: verdict(c), Cells: c.Paths, Witness: c.Witness}
+		switch {
+		case c.Bogus:
+			l.Class = "bogus"
+		case c.Lame:
+			l.Class = "lame"
+		case c.Complete:
+			l.Class = "ok"
+		default:
+			l.Class = "open"
+		}
+		if c.Witness != nil {
+			l.Replay = replay(c.Witness)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // SweepSection shows exposure against one setting for several methods.
@@ -290,7 +335,14 @@ var funcs = template.FuncMap{
 		sort.SliceStable(out, func(i, j int) bool { return out[i].AtSeconds < out[j].AtSeconds })
 		return out
 	},
-	"verdictcl": func(v string) string { return strings.ToLower(strings.Fields(v)[0]) },
+	"verdictcl": VerdictClass,
+	"worstparts": func(w *Worst) []string {
+		if !w.Analysed() {
+			return []string{w.BogusText()}
+		}
+		return []string{w.BogusText(), w.LameText()}
+	},
+	"witnessspan": func(w *sim.Witness) string { return FormatSpan(w.ToSeconds - w.FromSeconds) },
 	"sortedFinal": func(m map[string]int) []string {
 		var out []string
 		for _, st := range sim.States() {
@@ -331,7 +383,11 @@ figcaption{font-size:.85em;color:#555}
 .verdict{font-weight:bold;padding:0 .4em;border-radius:3px;white-space:nowrap}
 .verdict.bogus,td.bogus{background:#f6d2d6}
 .verdict.lame,td.lame{background:#ddd3ee}
-.verdict.no,td.ok{background:#d5ede4}
+.verdict.ok,td.ok{background:#d5ede4}
+.verdict.open,td.open{background:#f6e7c6}
+td.worst{font-size:.85em;min-width:12em}
+.wide{overflow-x:auto}
+code{font-size:.95em;word-break:break-all}
 td.na{color:#888}
 .sw{display:inline-block;width:1.6em;height:.9em;border:1px solid #666;vertical-align:middle;margin-right:.3em}
 .sw-secure{background:#00916F}.sw-insecure{background:#FDE725}.sw-indeterminate{background:#B0B0B0}
@@ -354,24 +410,33 @@ td.na{color:#888}
 </ul></nav>
 
 <h2 id="summary">Summary</h2>
-<p>One line per scenario, with its default population. Cache-hours add up the time every cache spent in a state; "longest" is the longest time one cache stayed in it. Bogus must be zero for a safe procedure; Insecure time is the price of the guideline's method (2).</p>
-<table>
-<tr><th>scenario</th><th>verdict</th><th>caches</th><th>Bogus caches</th><th>Bogus cache-h</th><th>longest Bogus</th><th>Lame caches</th><th>longest Lame</th><th>Insecure caches</th><th>longest Insecure</th><th>guideline's Insecure</th></tr>
+<p>One line per scenario. The worst case is the analysis over every cache phase, query phase and server choice of each validating resolver profile of the scenario: it alone says "never" (a proof for the model), and a verdict of "no failure" needs it. The other columns describe the scenario's sampled population (its default population) and are exposure figures: a sample shows what happens, not what cannot. Cache-hours add up the time every sampled cache spent in a state; "longest" is the longest time one sampled cache stayed in it. A safe procedure is never Bogus in the worst case; Insecure time is the price of the guideline's method (2).</p>
+<div class="wide"><table>
+<tr><th rowspan="2">scenario</th><th rowspan="2">verdict</th><th rowspan="2">worst case (every cache phase)</th><th colspan="8">sampled population</th><th rowspan="2">guideline's Insecure</th></tr>
+<tr><th>caches</th><th>Bogus caches</th><th>Bogus cache-h</th><th>longest Bogus</th><th>Lame caches</th><th>longest Lame</th><th>Insecure caches</th><th>longest Insecure</th></tr>
 {{range .Summaries}}{{$b := metric .Metrics 2}}{{$l := metric .Metrics 4}}{{$i := metric .Metrics 1}}<tr>
 <td class="name"><a href="#{{anchor "sc" .Scenario}}">{{.Scenario}}</a></td>
 <td><span class="verdict {{verdictcl .Verdict}}">{{.Verdict}}</span></td>
+<td class="worst">{{range $k, $t := worstparts .Worst}}{{if $k}}<br>{{end}}{{$t}}{{end}}</td>
 <td class="num">{{.Caches}}</td>
 <td class="num">{{$b.Caches}}</td><td class="num">{{hours $b.CacheSeconds}}</td><td class="num">{{if $b.Caches}}{{span $b.MaxSeconds}}{{else}}–{{end}}</td>
 <td class="num">{{$l.Caches}}</td><td class="num">{{if $l.Caches}}{{span $l.MaxSeconds}}{{else}}–{{end}}</td>
 <td class="num">{{$i.Caches}}</td><td class="num">{{if $i.Caches}}{{span $i.MaxSeconds}}{{else}}–{{end}}</td>
 <td class="num">{{if .Expected}}{{span .Expected.InsecureSeconds}}{{else}}–{{end}}</td>
 </tr>
-{{end}}</table>
+{{end}}</table></div>
 
 {{range .Scenarios}}{{$s := .Summary}}
 <h2 id="{{anchor "sc" $s.Scenario}}">{{$s.Scenario}}</h2>
 {{if $s.Description}}<p>{{$s.Description}}</p>{{end}}
 <p class="meaning"><span class="verdict {{verdictcl $s.Verdict}}">{{$s.Verdict}}</span> {{$s.Meaning}}</p>
+<h3>Worst case</h3>
+{{if .Worst}}<p>Over every cache phase, query phase and server choice, for each validating resolver profile of the scenario: a proof for the model, which the sampled population of the figures and metrics below is not. "NOT PROVEN" marks a search that stopped at its budget; its longest stretch is then only a lower bound.</p>
+<table>
+<tr><th>profile</th><th>worst case</th><th>cells examined</th><th>witness: a cache that shows it</th></tr>
+{{range .Worst}}<tr><td class="name">{{.Profile}}</td><td class="{{.Class}}">{{.Verdict}}</td><td class="num">{{.Cells}}</td><td>{{with .Witness}}{{.State}} for {{witnessspan .}}, from {{at .FromSeconds $s.TransferSeconds}} to {{at .ToSeconds $s.TransferSeconds}}: {{.Cause}}{{if $s.TransferSeconds}} (times in the cause count from the first step, {{span $s.TransferSeconds}} before the transfer){{end}}{{else}}–{{end}}{{if .Replay}}<br>replay: <code>{{.Replay}}</code>{{end}}</td></tr>
+{{end}}</table>
+{{else}}<p>{{$s.WorstText}}.</p>{{end}}
 <h3>Steps</h3>
 <table>
 <tr><th>time from the transfer</th><th>step</th><th>what happens</th></tr>
@@ -379,7 +444,7 @@ td.na{color:#888}
 {{end}}</table>
 {{range .Figures}}<figure>{{svg .SVG .Title}}<figcaption class="files">{{.Title}}: {{range $i, $f := .Files}}{{if $i}} · {{end}}<a href="{{$f.Href}}">{{$f.Label}}</a>{{end}}</figcaption></figure>
 {{end}}
-<h3>Metrics</h3>
+<h3>Metrics of the sampled population</h3>
 <table>
 <tr><th>state</th><th>caches that entered it</th><th>cache-hours</th><th>longest stretch</th><th>first</th><th>last</th></tr>
 {{range states}}{{$m := metric $s.Metrics .}}<tr><td><span class="sw {{swatch .}}"></span>{{.}}</td><td class="num">{{$m.Caches}} of {{$s.Caches}}</td><td class="num">{{hours $m.CacheSeconds}}</td><td class="num">{{full $m.MaxSeconds}}</td><td class="num">{{optspan $m.First $s.TransferSeconds}}</td><td class="num">{{optspan $m.Last $s.TransferSeconds}}</td></tr>
@@ -400,7 +465,7 @@ td.na{color:#888}
 
 {{with .Comparison}}
 <h2 id="comparison">Comparison</h2>
-<p>Every method run with every losing-side behaviour, each time with a population of one resolver profile. A cell gives the share of caches that were ever Bogus or Lame and the longest such stretch, and the longest Insecure stretch; hover for cache-hours.</p>
+<p>Every method run with every losing-side behaviour, each time with a sampled population of one resolver profile. A cell gives the share of sampled caches that were ever Bogus or Lame and the longest such stretch, and the longest Insecure stretch; hover for cache-hours. These are samples, not the worst case: a cell without Bogus does not show that no cache can be Bogus.</p>
 <figure>{{svg .Figure.SVG .Figure.Title}}<figcaption class="files">{{.Figure.Title}}: {{range $i, $f := .Figure.Files}}{{if $i}} · {{end}}<a href="{{$f.Href}}">{{$f.Label}}</a>{{end}}</figcaption></figure>
 {{$c := .Comparison}}
 <table>

@@ -56,6 +56,11 @@ type SweepPoint struct {
 	// InsecureToEnd says some cache was still Insecure when the run
 	// ended, so the longest Insecure stretch is cut off by the run.
 	InsecureToEnd bool `json:"insecure_to_end,omitempty"`
+	// Worst is the worst-case analysis at this point (sweep
+	// --worst-case), nil when not made; its fields (worst_bogus,
+	// worst_max_bogus_seconds, worst_lame, worst_max_lame_seconds,
+	// worst_complete, worst_case) sit beside the point's in JSON.
+	*Worst
 
 	index []int
 }
@@ -118,6 +123,7 @@ func (s *Sweep) Record(i int, r *sim.Result) {
 		v := e.InsecureSeconds
 		p.Expected = &v
 	}
+	p.Worst = NewWorst(r.WorstCase)
 }
 
 // caches returns the population of the sweep's runs, or, if they differ,
@@ -162,7 +168,16 @@ func metricRecord(ms map[string]sim.Metric) []string {
 // scenario, one column per axis path, caches, five columns per state
 // (cache_seconds, max_seconds, caches, first_seconds, last_seconds; empty
 // first and last for a state no cache entered) and
-// expected_insecure_seconds (empty where the guideline gives none).
+// expected_insecure_seconds (empty where the guideline gives none). When
+// some point has a worst-case analysis, the worst-case columns follow:
+// worst_bogus and worst_lame (true: some cache can be in the state; false:
+// none can, proven; unproven: the search stopped at its budget without
+// finding one), worst_max_bogus_seconds and worst_max_lame_seconds (the
+// longest stretch, a lower bound when worst_complete is false) and
+// worst_complete, over the point's validating profiles; then the same five
+// for each profile, named COLUMN[PROFILE] (worst_bogus[unbound], ...).
+// Cells are empty where a point, or a profile at a point, was not
+// analysed.
 func SweepsCSV(sweeps ...*Sweep) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -176,6 +191,18 @@ func SweepsCSV(sweeps ...*Sweep) []byte {
 	head = append(head, "caches")
 	head = append(head, metricHeader()...)
 	head = append(head, "expected_insecure_seconds")
+	var worsts []*Worst
+	for _, s := range sweeps {
+		for _, p := range s.Points {
+			if p.Worst != nil {
+				worsts = append(worsts, p.Worst)
+			}
+		}
+	}
+	profiles := worstProfiles(worsts)
+	if len(worsts) > 0 {
+		head = append(head, worstHeader(profiles)...)
+	}
 	w.Write(head)
 	for _, s := range sweeps {
 		for _, p := range s.Points {
@@ -186,7 +213,11 @@ func SweepsCSV(sweeps ...*Sweep) []byte {
 			if p.Expected != nil {
 				exp = formatFloat(*p.Expected, 3)
 			}
-			w.Write(append(rec, exp))
+			rec = append(rec, exp)
+			if len(worsts) > 0 {
+				rec = append(rec, worstRecord(p.Worst, profiles)...)
+			}
+			w.Write(rec)
 		}
 	}
 	w.Flush()
@@ -236,6 +267,10 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 	var legend []legendItem
 	var refNote, open []string
 	anyBogus := false
+	// The worst case's marks: rings around the values where a cache can
+	// be Bogus (possible) or where the search stopped short (unproven).
+	var possible, unproven plotter.XYs
+	analysed, allAnalysed := false, true
 	logX := true
 	for _, s := range sweeps {
 		xs := s.Axes[0].positions()
@@ -259,6 +294,17 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 			anyBogus = anyBogus || b > 0
 			bxy[j] = plotter.XY{X: xs[j], Y: b}
 			ixy[j] = plotter.XY{X: xs[j], Y: p.Metrics[sim.Insecure.String()].MaxSeconds}
+			if p.Worst.Analysed() {
+				analysed = true
+				switch p.Worst.Bogus {
+				case Possible:
+					possible = append(possible, bxy[j])
+				case Unproven:
+					unproven = append(unproven, bxy[j])
+				}
+			} else {
+				allAnalysed = false
+			}
 			if p.Expected != nil && *p.Expected > 0 {
 				exy = append(exy, plotter.XY{X: xs[j], Y: *p.Expected})
 			}
@@ -292,6 +338,23 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 			refNote = append(refNote, fmt.Sprintf("%s: %s", s.Scenario, guidelineFormula(Pattern(s.Scenario))))
 		}
 	}
+	for _, m := range []struct {
+		xys   plotter.XYs
+		shape worstRing
+		label string
+	}{{possible, worstRing{}, "worst case: Bogus possible"}, {unproven, worstRing{dashed: true}, "worst case: not proven"}} {
+		if len(m.xys) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(m.xys)
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle = worstGlyphStyle(m.shape)
+		bogus.Add(sc)
+		gs := sc.GlyphStyle
+		legend = append(legend, legendItem{label: m.label, thumb: glyphThumb{gs}})
+	}
 	for _, p := range []*plot.Plot{bogus, insecure} {
 		if logX {
 			p.X.Scale = plot.LogScale{}
@@ -319,7 +382,7 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 		panels: []*plot.Plot{bogus, insecure},
 	}
 	var caps []string
-	caps = append(caps, fmt.Sprintf("Top: the time caches spent Bogus, summed over the %d caches of each run (0 is the guideline's claim for every method). Bottom: the longest time any one cache stayed Insecure.", sweeps[0].caches()))
+	caps = append(caps, fmt.Sprintf("Top: the time caches spent Bogus, summed over the sampled population of %d caches of each run (0 is the guideline's claim for every method). Bottom: the longest time any one sampled cache stayed Insecure.", sweeps[0].caches()))
 	if len(refNote) > 0 {
 		caps = append(caps, "Dashed: the guideline's expectation for the Insecure window, "+strings.Join(refNote, "; ")+".")
 	}
@@ -329,11 +392,70 @@ func ExposureFigure(sweeps ...*Sweep) (*Figure, error) {
 	if logX {
 		caps = append(caps, axis.Path+" is on a logarithmic scale.")
 	}
+	if analysed {
+		c := "Rings: the worst-case analysis over every cache phase of each validating profile, which the sample is not:"
+		switch {
+		case len(possible) > 0:
+			c += " a solid ring marks a value where some cache can be Bogus, even where the sampled Bogus is 0"
+			if len(unproven) > 0 {
+				c += ", a dashed ring one where the search stopped at its budget without proving either"
+			}
+			c += "; values without a ring are never Bogus (proven)."
+		case len(unproven) > 0:
+			c += " a dashed ring marks a value where the search stopped at its budget without proving either; values without a ring are never Bogus (proven)."
+		default:
+			c = "The worst-case analysis over every cache phase of each validating profile proves that no cache can be Bogus at any value analysed."
+		}
+		if !allAnalysed {
+			c += " Values not analysed carry no ring either way."
+		}
+		caps = append(caps, c)
+	}
 	f.Caption = strings.Join(caps, " ")
 	if !anyBogus {
-		f.notes = append(f.notes, panelNote{panel: 0, text: "no cache was Bogus at any value"})
+		note := "no sampled cache was Bogus at any value"
+		if len(possible) > 0 {
+			note += "; ringed: Bogus possible in the worst case"
+		}
+		f.notes = append(f.notes, panelNote{panel: 0, text: note})
 	}
 	return f, nil
+}
+
+// worstColor marks the worst case's verdicts: the Bogus state's red.
+var worstColor = rgb(0xB2182B)
+
+// worstRing is the marker of a sweep value where the worst case says a
+// cache can be Bogus: a thick ring around the point, dashed where the
+// search stopped short of a proof.
+type worstRing struct{ dashed bool }
+
+// DrawGlyph implements the draw.GlyphDrawer interface.
+func (r worstRing) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(1.8)}
+	if r.dashed {
+		ls.Dashes = []vg.Length{vg.Points(2.5), vg.Points(2)}
+	}
+	c.SetLineStyle(ls)
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.Stroke(p)
+}
+
+func worstGlyphStyle(r worstRing) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: worstColor, Radius: vg.Points(7), Shape: r}
+}
+
+// glyphThumb draws a legend swatch of a marker alone.
+type glyphThumb struct{ glyph draw.GlyphStyle }
+
+// Thumbnail implements the plot.Thumbnailer interface.
+func (t glyphThumb) Thumbnail(c *draw.Canvas) {
+	g := t.glyph
+	g.Radius = min(g.Radius, (c.Max.Y-c.Min.Y)/2+1)
+	c.DrawGlyphNoClip(g, c.Center())
 }
 
 // fileSafe turns a setting path into part of a file name.
@@ -401,20 +523,34 @@ func HeatmapFigure(s *Sweep) (*Figure, error) {
 	nx, ny := len(ax.Values), len(ay.Values)
 	bog := make([][]float64, nx)
 	ins := make([][]float64, nx)
+	marks := make([][]*Worst, nx)
 	for i := range bog {
 		bog[i] = make([]float64, ny)
 		ins[i] = make([]float64, ny)
+		marks[i] = make([]*Worst, ny)
 	}
+	var possible, unproven, analysed, all int
 	for _, p := range s.Points {
 		if p.Metrics == nil {
 			return nil, fmt.Errorf("reports: sweep of %s has a point (%s) without a result", s.Scenario, strings.Join(p.Values, ", "))
 		}
 		bog[p.index[0]][p.index[1]] = p.Metrics[sim.Bogus.String()].CacheSeconds / 3600
 		ins[p.index[0]][p.index[1]] = p.Metrics[sim.Insecure.String()].MaxSeconds
+		all++
+		if p.Worst.Analysed() {
+			marks[p.index[0]][p.index[1]] = p.Worst
+			analysed++
+			switch p.Worst.Bogus {
+			case Possible:
+				possible++
+			case Unproven:
+				unproven++
+			}
+		}
 	}
-	mk := func(z [][]float64, label func(float64) string) *plot.Plot {
+	mk := func(z [][]float64, label func(float64) string, marks [][]*Worst) *plot.Plot {
 		p := newPlot()
-		p.Add(&cellGrid{Z: z, Label: label})
+		p.Add(&cellGrid{Z: z, Label: label, Worst: marks})
 		p.X.Label.Text = ax.Path
 		p.Y.Label.Text = ay.Path
 		p.X.Tick.Marker = categoryTicks(ax)
@@ -422,16 +558,43 @@ func HeatmapFigure(s *Sweep) (*Figure, error) {
 		p.X.Padding, p.Y.Padding = 0, 0
 		return p
 	}
-	bp := mk(bog, func(v float64) string { return formatFloat(v, 1) })
-	ip := mk(ins, ShortSpan)
+	bp := mk(bog, func(v float64) string {
+		if v > 0 && v < 0.05 {
+			return "<0.1" // some Bogus, too little to show as 0.0
+		}
+		return formatFloat(v, 1)
+	}, marks)
+	ip := mk(ins, ShortSpan, nil)
 	cell := vg.Points(34)
 	h := vg.Length(2*ny)*cell + vg.Points(250)
+	caption := fmt.Sprintf("Each cell is one run with a sampled population of %d caches. Darker cells mean more exposure; a white cell is zero.",
+		s.caches())
+	if analysed > 0 {
+		c := " Outlines (top): the worst-case analysis over every cache phase of each validating profile, which the sample is not."
+		switch {
+		case possible > 0 || unproven > 0:
+			if possible > 0 {
+				c += " A solid outline marks a cell where some cache can be Bogus, even where the sampled Bogus is 0, with the longest stretch it can have under the number"
+				if unproven > 0 {
+					c += "; a dashed outline one where the search stopped at its budget without proving either"
+				}
+			} else {
+				c += " A dashed outline marks a cell where the search stopped at its budget without proving either"
+			}
+			c += "; cells without an outline are never Bogus (proven)."
+		default:
+			c = " The worst-case analysis over every cache phase of each validating profile proves that no cache can be Bogus in any cell analysed."
+		}
+		if analysed < all {
+			c += " Cells not analysed carry no outline either way."
+		}
+		caption += c
+	}
 	return &Figure{
-		Name:  "exposure-" + fileSafe(ax.Path) + "-" + fileSafe(ay.Path),
-		Title: fmt.Sprintf("%s: exposure as %s and %s vary", s.Scenario, ax.Path, ay.Path),
-		Caption: fmt.Sprintf("Each cell is one run with %d caches. Darker cells mean more exposure; a white cell is zero.",
-			s.caches()),
-		panelTitles: []string{"Bogus cache-hours, summed over the caches", "Longest time one cache stayed Insecure"},
+		Name:        "exposure-" + fileSafe(ax.Path) + "-" + fileSafe(ay.Path),
+		Title:       fmt.Sprintf("%s: exposure as %s and %s vary", s.Scenario, ax.Path, ay.Path),
+		Caption:     caption,
+		panelTitles: []string{"Bogus cache-hours, summed over the sampled caches", "Longest time one sampled cache stayed Insecure"},
 		Width:       vg.Points(max(520, 90+float64(nx)*64)),
 		Height:      h,
 		panels:      []*plot.Plot{bp, ip},
@@ -471,6 +634,11 @@ func heatColor(v float64) color.RGBA {
 type cellGrid struct {
 	Z     [][]float64
 	Label func(float64) string
+	// Worst, when not nil, holds each cell's worst-case analysis (nil
+	// where none): a cell where a cache can be Bogus gets a solid outline
+	// and the longest stretch under its label, one where the search
+	// stopped short a dashed outline and "worst: ?".
+	Worst [][]*Worst
 }
 
 // Plot implements the plot.Plotter interface.
@@ -501,7 +669,27 @@ func (g *cellGrid) Plot(c draw.Canvas, plt *plot.Plot) {
 			if Lightness(fill) < 50 {
 				sty.Color = color.White
 			}
-			c.FillText(sty, vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2}, g.Label(v))
+			mid := vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2}
+			var w *Worst
+			if i < len(g.Worst) && j < len(g.Worst[i]) {
+				w = g.Worst[i][j]
+			}
+			if w == nil || (w.Bogus != Possible && w.Bogus != Unproven) {
+				c.FillText(sty, mid, g.Label(v))
+				continue
+			}
+			ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(2)}
+			second := "worst " + ShortSpan(w.MaxBogusSeconds)
+			if w.Bogus == Unproven {
+				ls.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+				second = "worst ?"
+			}
+			in := vg.Points(2.5)
+			c.StrokeLines(ls, []vg.Point{{X: r.Min.X + in, Y: r.Min.Y + in}, {X: r.Min.X + in, Y: r.Max.Y - in},
+				{X: r.Max.X - in, Y: r.Max.Y - in}, {X: r.Max.X - in, Y: r.Min.Y + in}, {X: r.Min.X + in, Y: r.Min.Y + in}})
+			lh := sty.Height("Xg")
+			c.FillText(sty, vg.Point{X: mid.X, Y: mid.Y + lh*0.6}, g.Label(v))
+			c.FillText(sty, vg.Point{X: mid.X, Y: mid.Y - lh*0.6}, second)
 		}
 	}
 }

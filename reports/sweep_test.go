@@ -35,6 +35,24 @@ func dsAxis() SweepAxis {
 
 func fakeSweep(t *testing.T, scenario string, axes ...SweepAxis) *Sweep {
 	t.Helper()
+	return fakeSweepWorst(t, scenario, false, axes...)
+}
+
+// fakeWorst is a worst case for a fake sweep point: Bogus possible for a
+// minute on unbound up to a DS TTL of 2h (beyond the sample's Bogus, which
+// stops below 1h), not proven at 1d, and never Bogus (proven) otherwise.
+func fakeWorst(ds float64) map[string]*sim.WorstCase {
+	switch {
+	case ds <= 7200:
+		return map[string]*sim.WorstCase{"bind": wcNever(), "unbound": wcBogus(60)}
+	case ds >= 86400:
+		return map[string]*sim.WorstCase{"bind": wcOpen(), "unbound": wcNever()}
+	}
+	return map[string]*sim.WorstCase{"bind": wcNever(), "unbound": wcNever()}
+}
+
+func fakeSweepWorst(t *testing.T, scenario string, worst bool, axes ...SweepAxis) *Sweep {
+	t.Helper()
 	s, err := NewSweep(scenario, axes)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +64,11 @@ func fakeSweep(t *testing.T, scenario string, axes ...SweepAxis) *Sweep {
 				ds = a.Seconds[indexOf(a.Values, p.Values[k])]
 			}
 		}
-		s.Record(i, fakeRun(scenario, ds))
+		r := fakeRun(scenario, ds)
+		if worst {
+			r.WorstCase = fakeWorst(ds)
+		}
+		s.Record(i, r)
 	}
 	return s
 }
@@ -72,6 +94,47 @@ func TestSweepGolden(t *testing.T) {
 	}
 	golden(t, "sweep-two.caption", []byte(h.Name+"\n"+h.Title+"\n"+h.Caption+"\n"))
 	renderAll(t, h)
+}
+
+// TestSweepWorstGolden checks the worst-case columns and marks of sweeps
+// with --worst-case: a point whose sampled Bogus is 0 but whose worst case
+// is Bogus is flagged in the data and in both kinds of plot.
+func TestSweepWorstGolden(t *testing.T) {
+	one := []*Sweep{fakeSweepWorst(t, "pattern-2", true, dsAxis()), fakeSweep(t, "pattern-4", dsAxis())}
+	golden(t, "sweep-worst-one.csv", SweepsCSV(one...))
+	golden(t, "sweep-worst-one.json", one[0].JSON())
+	f, err := ExposureFigure(one...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sweep-worst-one.caption", []byte(f.Caption+"\n"))
+	svg := renderAll(t, f)["svg"]
+	var legend []string
+	for _, l := range f.legend {
+		legend = append(legend, l.label)
+	}
+	if g := strings.Join(legend, "|"); !strings.Contains(g, "worst case: Bogus possible|worst case: not proven") {
+		t.Errorf("legend %s lacks the worst-case marks", g)
+	}
+	if len(svg) == 0 {
+		t.Error("no SVG")
+	}
+
+	two := fakeSweepWorst(t, "pattern-2", true, dsAxis(), SweepAxis{Path: "resolvers.profile", Values: []string{"bind", "unbound"}})
+	golden(t, "sweep-worst-two.csv", two.CSV())
+	h, err := HeatmapFigure(two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sweep-worst-two.caption", []byte(h.Caption+"\n"))
+	out := renderAll(t, h)
+	// The marked cells carry the worst case's longest stretch.
+	if n := strings.Count(string(out["svg"]), ">worst 1m<"); n != 6 {
+		t.Errorf("%d cells say \"worst 1m\", want 6 (three DS TTLs by two profiles)", n)
+	}
+	if n := strings.Count(string(out["svg"]), ">worst ?<"); n != 2 {
+		t.Errorf("%d cells say \"worst ?\", want 2", n)
+	}
 }
 
 func TestNewSweepErrors(t *testing.T) {

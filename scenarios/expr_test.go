@@ -159,7 +159,7 @@ func TestSchedule(t *testing.T) {
 	// first step in it, and leaves the times alone.
 	s.Procedure[1].After = "add-new-ds"
 	err := s.Schedule()
-	const want = "builtin:pattern-2:65:12: procedure[1].after: expected steps that do not wait for each other in a circle, found the cycle remove-old-ds → add-new-ds → switch-ns → remove-old-ds"
+	const want = "builtin:pattern-2:73:12: procedure[1].after: expected steps that do not wait for each other in a circle, found the cycle remove-old-ds → add-new-ds → switch-ns → remove-old-ds"
 	if err == nil || err.Error() != want {
 		t.Errorf("Schedule with a cycle = %v\nwant %s", err, want)
 	}

@@ -187,8 +187,9 @@ type cacheRun struct {
 	tr      *tracker // the worst-case analysis' recorder, or nil
 	script  []int    // a given cache's servers
 	choice  int
-	seq     int64 // refresh counter
-	why     bool  // work out causes of failures
+	seq     int64   // refresh counter
+	now     instant // the refresh under way
+	why     bool    // work out causes of failures
 	trace   bool
 	times   bool // keep intervals
 	// merge, in the worst-case analysis, stops a run whose state another

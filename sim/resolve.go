@@ -289,13 +289,24 @@ func (r *cacheRun) at(i instant) string {
 	return "+" + span(i.at)
 }
 
+// lastFetch is when a settled entry was last fetched again (with the same
+// data) before now: its expiry is brought up to date only where it is
+// read. For causes only: it enters no path condition.
+func (r *cacheRun) lastFetch(e *entry) instant {
+	f := e.fetched
+	if e.settled(r.gen) && e.period > 0 && r.now.at > f.at {
+		f.at += (r.now.at - f.at - 1) / e.period * e.period
+	}
+	return f
+}
+
 // keyText describes the cached key entry, for causes.
 func (r *cacheRun) keyText() string {
 	c := &r.c
 	switch c.keyKind {
 	case keySecure:
 		return fmt.Sprintf("the %s DNSKEY set (zone version %d) validated at %s with the DS set of parent version %d fetched at %s",
-			r.w.ops[c.keyID.op].name, c.keyID.opVer, r.at(c.key.fetched), c.keyID.dsVer, r.at(c.keyDSAt))
+			r.w.ops[c.keyID.op].name, c.keyID.opVer, r.at(r.lastFetch(&c.key)), c.keyID.dsVer, r.at(c.keyDSAt))
 	case keyInsecure:
 		return fmt.Sprintf("a proof of no DS (parent version %d) fetched at %s", c.keyID.dsVer, r.at(c.keyDSAt))
 	case keyBogus:
@@ -437,6 +448,7 @@ func (r *cacheRun) opNames(m uint8) string {
 func (r *cacheRun) refresh(t instant) {
 	c := &r.c
 	r.seq++
+	r.now = t
 	nsMask, dsKey, kk, kid := c.nsMask, r.w.referrals[c.dsVer].dsKey, c.keyKind, c.keyID
 	// A settled entry is not fetched again: that would return what it
 	// holds. Its expiry is brought up to date only where it is read

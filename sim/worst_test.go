@@ -290,3 +290,44 @@ func BenchmarkWorstCase(b *testing.B) {
 }
 
 var _ = time.Second
+
+// TestPattern2Boundary checks the boundary of the Bogus region of method
+// (2) stated in the README: an Unbound cache can be Bogus (for one 60 s
+// bad-key hold-off) exactly when the NS switch comes no later than
+// min(DS TTL, 1d) + min(DNSKEY TTL, 1d) - 2s after the DS removal (the key
+// entry is rebuilt at least a second before its DS expires, and the
+// answer that meets the gaining servers comes at least a second after the
+// switch), whatever the NS TTL; a BIND cache is never Bogus with the
+// guideline's wait.
+func TestPattern2Boundary(t *testing.T) {
+	capped := func(d time.Duration) time.Duration { return min(d, day) }
+	for _, ds := range []time.Duration{time.Hour, day, 2 * day} {
+		for _, key := range []time.Duration{30 * time.Minute, 30 * time.Hour} {
+			edge := capped(ds) + capped(key)
+			for _, wait := range []time.Duration{ds, edge - 2*time.Second, edge - time.Second} {
+				sc := builtin(t, "pattern-2", "parent.ds_ttl="+fmt.Sprint(int64(ds/time.Second))+"s",
+					"losing.dnskey_ttl="+fmt.Sprint(int64(key/time.Second))+"s", "parent.ns_ttl=1d")
+				e, err := scenarios.ParseExpr(fmt.Sprintf("%ds", int64(wait/time.Second)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sc.Procedure[2].Wait = e
+				if err := sc.Schedule(); err != nil {
+					t.Fatal(err)
+				}
+				profiles := []string{"unbound"}
+				if wait == ds && ds < 2*day {
+					profiles = append(profiles, "bind")
+				}
+				wc := worst(t, sc, profiles...)
+				u := wc["unbound"]
+				if want := wait < edge-time.Second; u.Bogus != want || want && u.MaxBogusSeconds != 60 {
+					t.Errorf("DS %v, DNSKEY %v, switch after %v: unbound Bogus %v for %v s, want Bogus %v (edge %v)", ds, key, wait, u.Bogus, u.MaxBogusSeconds, want, edge)
+				}
+				if b, ok := wc["bind"]; ok && b.Bogus {
+					t.Errorf("DS %v, DNSKEY %v, switch after the DS TTL: bind Bogus for %v s", ds, key, b.MaxBogusSeconds)
+				}
+			}
+		}
+	}
+}

@@ -62,7 +62,7 @@ func TestCheck(t *testing.T) {
 			name: "built-in name",
 			args: []string{"pattern-2"},
 			code: exitOK,
-			want: []string{"ok   pattern-2  (4 expectations)"},
+			want: []string{"ok   pattern-2  (6 expectations)"},
 		},
 		{
 			// An unreadable scenario is reported with its position; the

@@ -450,11 +450,18 @@ func (o *planOutput) safetyText(b *strings.Builder) {
 			fmt.Fprintf(b, "  %s: a cache with %s is %s for %s from +%s: %s\n", n, w.Cache, w.State, span(w.ToSeconds-w.FromSeconds), span(w.FromSeconds), w.Cause)
 		}
 	}
+	if failing := failingProfiles(o.worst); len(failing) < len(unsafe) {
+		b.WriteString("Not proven is not the same as unsafe: the worst-case search stopped at its budget for some profiles, so neither \"never\" nor a witness could be established for them.\n")
+	}
 	if o.longer != nil {
-		if longOK, still := plan.Safe(o.longer); longOK {
+		longOK, _ := plan.Safe(o.longer)
+		switch failing := failingProfiles(o.longer); {
+		case longOK:
 			b.WriteString("Waiting longer makes it safe: with every wait lengthened by the scenario's largest TTL, every profile is proven free of Bogus and Lame (try --minimize on such TTLs, or lower the TTLs first).\n")
-		} else {
-			fmt.Fprintf(b, "Waiting longer does not help %s: it stays unsafe with every wait lengthened by the scenario's largest TTL, so method (2) cannot be made safe for it by waits of this kind.\n", strings.Join(still, ", "))
+		case len(failing) > 0:
+			fmt.Fprintf(b, "Waiting longer does not help %s: with every wait lengthened by the scenario's largest TTL it can still fail, so method (2) cannot be made safe for it by waits of this kind.\n", strings.Join(failing, ", "))
+		default:
+			b.WriteString("With every wait lengthened by the scenario's largest TTL no profile was found to fail, but not every profile could be proven safe within the search budget.\n")
 		}
 	}
 	if o.alt != nil {
@@ -531,4 +538,16 @@ func setsPopulation(sets []string) bool {
 		}
 	}
 	return false
+}
+
+// failingProfiles lists the profiles whose worst case has a Bogus or Lame
+// witness (not those merely unproven).
+func failingProfiles(wc map[string]*sim.WorstCase) []string {
+	var out []string
+	for _, n := range sortedKeys(wc) {
+		if w := wc[n]; w.Bogus || w.Lame {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -34,6 +34,10 @@ type planJSONOut struct {
 		Bogus    bool `json:"bogus"`
 		Complete bool `json:"complete"`
 	} `json:"worst_case"`
+	MethodOne map[string]struct {
+		Bogus    bool `json:"bogus"`
+		Complete bool `json:"complete"`
+	} `json:"worst_case_method_1"`
 	Minimize *struct {
 		Profiles []string `json:"profiles"`
 		Steps    []struct {
@@ -269,5 +273,79 @@ func TestPlanBadInput(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tc.want, stderr.String())
 			}
 		})
+	}
+}
+
+// TestPlanProvenSafe: for TTLs where a sampled verification used to find
+// Bogus with the old waits, the planner's schedule is either proven safe
+// for every validating profile, or plan exits 5 naming the profiles it
+// could not prove and offering method (1), proven safe for the same TTLs.
+func TestPlanProvenSafe(t *testing.T) {
+	tests := []struct {
+		comment string
+		sets    []string
+		proven  bool
+	}{
+		// Short DS TTL, long DNSKEY TTL: a sample found 385 powerdns and
+		// 212 child-centric caches Bogus with the old waits. Now no
+		// profile can fail, but four searches stop at their budget.
+		{"DS 2h, DNSKEY 2d, NS 1d, negative 15m",
+			[]string{"--set", "parent.ns_ttl=1d", "--set", "parent.ds_ttl=2h", "--set", "parent.negative_ttl=15m", "--set", "losing.dnskey_ttl=2d"}, false},
+		// A DNSKEY TTL shorter than the DS TTL: the old max(DS, DNSKEY)
+		// wait left 70 Unbound caches Bogus.
+		{"DNSKEY 16h", []string{"--set", "losing.dnskey_ttl=16h"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.comment, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"plan", "--format", "json"}, append(situationArgs("yes yes yes yes no"), append([]string{"--start", "2026-12-01T00:00:00Z"}, tc.sets...)...)...)
+			code := run(context.Background(), args, &stdout, &stderr)
+			var out planJSONOut
+			if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+				t.Fatalf("exit %d, bad JSON: %v\n%s%s", code, err, stdout.String(), stderr.String())
+			}
+			if len(out.WorstCase) != 8 {
+				t.Errorf("worst case of %d profiles, want every validating one (8)", len(out.WorstCase))
+			}
+			for name, w := range out.WorstCase {
+				if w.Bogus {
+					t.Errorf("%s: Bogus with the planner's waits", name)
+				}
+			}
+			if tc.proven {
+				if code != exitOK || out.Safe == nil || !*out.Safe {
+					t.Fatalf("exit %d, safe %v: want proven safe", code, out.Safe)
+				}
+				return
+			}
+			if code != exitUnsafe || out.Safe == nil || *out.Safe {
+				t.Fatalf("exit %d, safe %v: want exit %d, not proven", code, out.Safe, exitUnsafe)
+			}
+			if len(out.MethodOne) != 8 {
+				t.Fatalf("method (1) checked for %d profiles, want 8", len(out.MethodOne))
+			}
+			for name, w := range out.MethodOne {
+				if w.Bogus || !w.Complete {
+					t.Errorf("method (1), %s: not proven safe: %+v", name, w)
+				}
+			}
+		})
+	}
+}
+
+// TestPlanUnsafeExits5: a schedule that cannot be safe (the losing side
+// deletes its keys at the transfer) is reported with the failing profile
+// and a witness, and exits 5.
+func TestPlanUnsafeExits5(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"plan"}, append(situationArgs("yes yes yes yes no"), "--start", "2026-12-01T00:00:00Z",
+		"--set", "losing.behaviour=hasty", "--profiles", "powerdns")...)
+	if code := run(context.Background(), args, &stdout, &stderr); code != exitUnsafe {
+		t.Fatalf("exit %d, want %d: %s\n%s", code, exitUnsafe, stderr.String(), stdout.String())
+	}
+	for _, w := range []string{"NOT SAFE for powerdns (Bogus possible)", "powerdns: a cache with powerdns", "Waiting longer does not help powerdns", "Method (1) with a key exchange (case 1)"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout.String())
+		}
 	}
 }

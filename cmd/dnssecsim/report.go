@@ -20,10 +20,21 @@ import (
 	"github.com/dnssecsim/dnssecsim/sim"
 )
 
-const reportUsage = `report [--out DIR] [--caches N] [--sweep-caches N] [--compare-caches N] [--no-sweeps] [--no-comparison] [SCENARIO ...]
+const reportUsage = `report [--out DIR] [--caches N] [--sweep-caches N] [--compare-caches N] [--worst-paths N] [--no-worst-case] [--no-sweeps] [--no-comparison] [SCENARIO ...]
 
 Runs scenarios and writes a self-contained HTML report, DIR/index.html, with
 every plot as PNG, SVG and PDF and the data behind it as CSV and JSON.
+
+Every scenario also gets the worst-case analysis over every cache phase and
+server choice of each of its validating resolver profiles (as run
+--worst-case): the summary's verdict and worst-case column and each
+scenario's worst-case table, with a witness cache and the command that
+replays it. Only the worst case says "never Bogus" or "no failure"; the
+simulated populations are samples, for exposure figures. --worst-paths
+bounds the search that would prove a profile never Bogus (default 400000
+cells); a search that reaches it is shown as not proven. A search that has
+found a Bogus stretch stops after 100000 cells (or N, if less), and its
+longest stretch is then a lower bound.
 
 With no SCENARIO it covers every built-in scenario with its default
 population; the standard sweeps (parent.ds_ttl and parent.ns_ttl from 5m to
@@ -39,6 +50,39 @@ dnssecsim report (and not empty) is left alone, with an error.`
 
 // reportMarker marks a directory as a report, which report may replace.
 const reportMarker = ".dnssecsim-report"
+
+// reportWorstPaths is the report's default budget for proving that a
+// profile is never Bogus, the simulator's default: operator-change-1 and
+// pattern-1-double-ds on BIND need about 386,000 cells.
+const reportWorstPaths = 400_000
+
+// reportRefinePaths bounds the search of a profile that has already shown
+// a Bogus stretch: the verdict is settled, and more cells only lengthen
+// the longest stretch found (a lower bound when the search stops).
+// Without it the searches of pattern-1, pattern-2-early-ds,
+// pattern-2-hasty-losing and pattern-7 would cost the default report
+// about 25 s of CPU for slightly longer lower bounds.
+const reportRefinePaths = 100_000
+
+// reportWorstCase analyses one profile of sc for the report: first with
+// at most reportRefinePaths cells, and again with up to paths when that
+// search stopped short without finding a Bogus stretch, so that "never"
+// gets the whole budget and a found failure does not.
+func reportWorstCase(sc *scenarios.Scenario, profile string, paths int) (*sim.WorstCase, error) {
+	first := min(paths, reportRefinePaths)
+	wc, err := sim.AnalyseWorstCase(sc, []string{profile}, sim.WorstOptions{MaxPaths: first})
+	if err != nil {
+		return nil, err
+	}
+	if w := wc[profile]; w.Complete || w.Bogus || paths <= first {
+		return w, nil
+	}
+	wc, err = sim.AnalyseWorstCase(sc, []string{profile}, sim.WorstOptions{MaxPaths: paths})
+	if err != nil {
+		return nil, err
+	}
+	return wc[profile], nil
+}
 
 // sweepValues are the standard sweeps' values: 5 minutes to 2 days,
 // roughly doubling.
@@ -60,8 +104,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rows := fs.Int("rows", reports.DefaultMaxRows, "show at most `N` caches in a timeline")
 	noSweeps := fs.Bool("no-sweeps", false, "leave out the sweeps")
 	noCompare := fs.Bool("no-comparison", false, "leave out the comparison")
+	worstPaths := fs.Int("worst-paths", reportWorstPaths, "bound each profile's worst-case search to `N` cells (reaching it: not proven)")
+	noWorst := fs.Bool("no-worst-case", false, "leave out the worst-case analysis (the report then proves nothing)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *worstPaths < 1 {
+		return usageErr("--worst-paths %d: expected at least 1", *worstPaths)
 	}
 	for _, f := range []struct {
 		name string
@@ -124,13 +173,51 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// problem.
 		done func(*sim.Result)
 		fail func(error) bool
+		// analyse, when not nil, is a worst-case analysis instead of a
+		// run.
+		analyse func() error
 	}
 	var jobs []job
 	results := make([]*sim.Result, len(scens))
 	var problems []string
+	// The worst-case analyses come first, one job per scenario and
+	// profile: they are the longest jobs, and the short runs behind them
+	// fill the pool to the end. worstNames[i] are scenario i's validating
+	// profiles (nil: not analysed, empty: none) and worstSlots[i] their
+	// analyses.
+	worstNames := make([][]string, len(scens))
+	worstSlots := make([][]*sim.WorstCase, len(scens))
+	for i, s := range scens {
+		if *noWorst {
+			break
+		}
+		names, err := sim.WorstCaseProfiles(s.sc)
+		if errors.Is(err, sim.ErrNoValidating) {
+			worstNames[i] = []string{}
+			continue
+		}
+		if err != nil {
+			return inputErr(fmt.Errorf("%s: %v", s.sc.Name, err))
+		}
+		worstNames[i], worstSlots[i] = names, make([]*sim.WorstCase, len(names))
+		for k, n := range names {
+			jobs = append(jobs, job{analyse: func() error {
+				sc, err := s.load()
+				if err != nil {
+					return err
+				}
+				w, err := reportWorstCase(sc, n, *worstPaths)
+				if err != nil {
+					return fmt.Errorf("%s: the worst case of %s: %v", s.sc.Name, n, err)
+				}
+				worstSlots[i][k] = w
+				return nil
+			}})
+		}
+	}
 	for i, s := range scens {
 		jobs = append(jobs, job{
-			run:  func() (*sim.Result, error) { return runPoint(s.load, nil, nil, *caches, true) },
+			run:  func() (*sim.Result, error) { return runPoint(s.load, nil, nil, *caches, true, false) },
 			done: func(r *sim.Result) { results[i] = r },
 		})
 	}
@@ -151,7 +238,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				for i := range sw.Points {
 					jobs = append(jobs, job{
 						run: func() (*sim.Result, error) {
-							return runPoint(m.load, sw.Axes, sw.Points[i].Values, *sweepCaches, false)
+							return runPoint(m.load, sw.Axes, sw.Points[i].Values, *sweepCaches, false, false)
 						},
 						done: func(r *sim.Result) { sw.Record(i, r) },
 					})
@@ -216,6 +303,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	errs := make([]error, len(jobs))
 	var nruns atomic.Int64 // runs that produced a result
 	err = parallel(ctx, len(jobs), prog, func(i int) error {
+		if jobs[i].analyse != nil {
+			errs[i] = jobs[i].analyse()
+			return nil
+		}
 		res, err := jobs[i].run()
 		if err != nil {
 			if jobs[i].fail != nil && jobs[i].fail(err) {
@@ -236,6 +327,22 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if e != nil {
 			problems = append(problems, e.Error())
 		}
+	}
+	// Each scenario's worst case goes with its result, complete or not
+	// at all (a failed analysis is listed among the problems).
+	for i, names := range worstNames {
+		if results[i] == nil || names == nil {
+			continue
+		}
+		wc := map[string]*sim.WorstCase{}
+		for k, n := range names {
+			if worstSlots[i][k] == nil {
+				wc = nil
+				break
+			}
+			wc[n] = worstSlots[i][k]
+		}
+		results[i].WorstCase = wc
 	}
 
 	// Figures and data.
@@ -266,7 +373,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		sum := reports.Summarize(res, s.sc.Description)
 		rep.Summaries = append(rep.Summaries, sum)
 		prefix := "scenarios/" + fileStem(res.Scenario) + "/"
-		sec := reports.ScenarioSection{Summary: sum, Steps: res.Steps}
+		sec := reports.ScenarioSection{Summary: sum, Steps: res.Steps,
+			Worst: reports.WorstLines(res.WorstCase, worstVerdict, func(w *sim.Witness) string {
+				return fmt.Sprintf("dnssecsim run %s --set 'resolvers.cache=%s'", s.arg, w.Cache)
+			})}
 		td, err := reports.Timelines(res, *rows)
 		if err != nil {
 			return err
@@ -382,7 +492,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	files.add("summary.json", append(sumJSON, '\n'))
 	rep.Problems = problems
-	rep.Intro = reportIntro(len(scens), int(nruns.Load()), *caches, *sweepCaches, *compareCaches, sweeps, cmp, builtins)
+	rep.Intro = reportIntro(len(scens), int(nruns.Load()), *caches, *sweepCaches, *compareCaches, sweeps, cmp, builtins, worstIntro(*noWorst, *worstPaths))
 	page, err := rep.HTML()
 	if err != nil {
 		return err
@@ -415,8 +525,9 @@ func sweepComplete(sw *reports.Sweep) bool {
 	return true
 }
 
-// reportIntro says what the report covers.
-func reportIntro(nscen, nruns, caches, sweepCaches, compareCaches int, sweeps [][]*reports.Sweep, cmp *reports.Comparison, builtins bool) []string {
+// reportIntro says what the report covers; worst says what the
+// worst-case analysis does.
+func reportIntro(nscen, nruns, caches, sweepCaches, compareCaches int, sweeps [][]*reports.Sweep, cmp *reports.Comparison, builtins bool, worst string) []string {
 	pop := func(n int) string {
 		if n == 0 {
 			return "each scenario's own population"
@@ -427,7 +538,7 @@ func reportIntro(nscen, nruns, caches, sweepCaches, compareCaches int, sweeps []
 	if !builtins {
 		which = "the scenarios given"
 	}
-	lines := []string{fmt.Sprintf("dnssecsim %s simulated %s (%d, with %s) in %d runs.", version, which, nscen, pop(caches), nruns)}
+	lines := []string{fmt.Sprintf("dnssecsim %s simulated %s (%d, with %s) in %d runs.", version, which, nscen, pop(caches), nruns), worst}
 	if len(sweeps) > 0 {
 		lines = append(lines, fmt.Sprintf("Sweeps: %s from %s to %s (%d values), with %s.",
 			strings.Join(sweepPaths, " and "), sweepValues[0], sweepValues[len(sweepValues)-1], len(sweepValues), pop(sweepCaches)))
@@ -438,6 +549,15 @@ func reportIntro(nscen, nruns, caches, sweepCaches, compareCaches int, sweeps []
 	}
 	lines = append(lines, "States: Secure (validated), Insecure (provably unsigned: no DNSSEC protection), Bogus (validation fails: the resolver answers SERVFAIL), Indeterminate (no validation), Lame (the servers the resolver is sent to do not serve the zone).")
 	return lines
+}
+
+// worstIntro says what the worst-case analysis covers, or that there is
+// none.
+func worstIntro(none bool, paths int) string {
+	if none {
+		return "Worst case: not analysed (--no-worst-case), so this report proves nothing: every figure is of a sampled population, which shows what happens, not what cannot."
+	}
+	return fmt.Sprintf("Worst case: for each scenario, the analysis over every cache phase, query phase and server choice of each of its validating resolver profiles, a proof for the model (search budget %d cells per profile; a search that reaches it is marked not proven; one that has found a Bogus stretch stops after %d cells, and its longest stretch is then a lower bound). It alone says \"never\"; the simulated populations, the sweeps and the comparison are samples, for exposure figures.", paths, min(paths, reportRefinePaths))
 }
 
 // checkReportDir refuses to replace a directory that is not a report.

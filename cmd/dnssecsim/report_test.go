@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"html"
 	"image/png"
 	"io"
 	"os"
@@ -57,7 +58,7 @@ func TestReport(t *testing.T) {
 	// Again, over the first: the new report replaces it and nothing else
 	// is left beside it.
 	os.WriteFile(filepath.Join(out, "stale.txt"), []byte("from an older report"), 0o644)
-	if code, _, stderr := repRun(t, "report", "--out", out, "--no-sweeps", "--no-comparison", repMini); code != exitOK {
+	if code, _, stderr := repRun(t, "report", "--out", out, "--no-sweeps", "--no-comparison", "--no-worst-case", repMini); code != exitOK {
 		t.Fatalf("second report: exit %d: %s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(out, "stale.txt")); err == nil {
@@ -239,5 +240,72 @@ func BenchmarkReport(b *testing.B) {
 		if code := run(context.Background(), []string{"report", "--out", out}, io.Discard, &errb); code != exitOK {
 			b.Fatalf("report: exit %d: %s", code, errb.String())
 		}
+	}
+}
+
+// TestReportWorstCase checks the worst case in the report: the summary's
+// verdict and columns, and each scenario's table with the witness's
+// replay command. pattern-2 as built in is Bogus for a minute on Unbound
+// in the worst case, which its sample does not show; pattern-3 is proven
+// safe, unless the search budget is too small to prove it.
+func TestReportWorstCase(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		verdict string
+		cells   map[string]string // summary.csv columns
+		page    []string          // in index.html, unescaped
+	}{
+		{"Bogus possible", []string{"pattern-2"}, "Bogus possible",
+			map[string]string{"bogus_caches": "0", "worst_bogus": "true", "worst_complete": "true",
+				"worst_bogus[unbound]": "true", "worst_max_bogus_seconds[unbound]": "60", "worst_bogus[bind]": "false", "worst_lame[bind]": "false"},
+			[]string{"Bogus possible for unbound (1m); never for bind", "never Lame (proven)",
+				"Bogus possible, up to 1m; never Lame", "answer signed by a key not in the DNSKEY set",
+				"replay: <code>dnssecsim run pattern-2 --set 'resolvers.cache=unbound ds=-1s key=-2s answer=-3s'</code>"}},
+		{"proven", []string{"pattern-3"}, "no failure",
+			map[string]string{"worst_bogus": "false", "worst_lame": "false", "worst_complete": "true", "worst_max_bogus_seconds": "0"},
+			[]string{"never Bogus (proven for every validating profile: bind, unbound)", "never Bogus; never Lame"}},
+		{"budget too small", []string{"--worst-paths", "10", "pattern-3"}, "not proven",
+			map[string]string{"worst_bogus": "unproven", "worst_lame": "unproven", "worst_complete": "false"},
+			[]string{"Bogus not ruled out for bind, unbound (the search stopped at its budget)", "NOT PROVEN", "search budget 10 cells per profile"}},
+		{"not analysed", []string{"--no-worst-case", "pattern-2"}, "not analysed",
+			map[string]string{"worst_bogus": ""},
+			[]string{"Worst case: not analysed (--no-worst-case)", "Worst case not analysed, so nothing here is proven"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report")
+			args := append([]string{"report", "--out", out, "--no-sweeps", "--no-comparison", "--caches", "100"}, tc.args...)
+			if code, _, stderr := repRun(t, args...); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			rows := readCSV(t, filepath.Join(out, "summary.csv"))
+			row := map[string]string{}
+			for k, h := range rows[0] {
+				row[h] = rows[1][k]
+			}
+			if row["verdict"] != tc.verdict {
+				t.Errorf("verdict %q, want %q", row["verdict"], tc.verdict)
+			}
+			for col, want := range tc.cells {
+				if got, ok := row[col]; got != want || (!ok && want != "") {
+					t.Errorf("%s = %q, want %q", col, got, want)
+				}
+			}
+			// Never "never Bogus" or "no Bogus" from the sample.
+			if m := row["meaning"]; row["worst_bogus"] != "false" && regexp.MustCompile(`(?i)never Bogus|no Bogus`).MatchString(m) {
+				t.Errorf("the meaning says never/no Bogus without a proof: %s", m)
+			}
+			if !strings.Contains(row["meaning"], "sampled population of 100 caches") {
+				t.Errorf("the meaning does not label the sample: %s", row["meaning"])
+			}
+			data, _ := os.ReadFile(filepath.Join(out, "index.html"))
+			page := html.UnescapeString(string(data))
+			for _, want := range tc.page {
+				if !strings.Contains(page, want) {
+					t.Errorf("index.html lacks %q", want)
+				}
+			}
+		})
 	}
 }

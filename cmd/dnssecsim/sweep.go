@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -139,7 +140,7 @@ func (p *progress) finish() {
 	fmt.Fprintf(p.w, "\r\033[K")
 }
 
-const sweepUsage = `sweep SCENARIO --vary PATH=FROM:TO:STEPS [--vary ...] [--set PATH=VALUE ...] [--caches N] [--out DIR]
+const sweepUsage = `sweep SCENARIO --vary PATH=FROM:TO:STEPS [--vary ...] [--set PATH=VALUE ...] [--caches N] [--worst-case] [--out DIR]
 
 Runs SCENARIO at every point of a grid of settings, in parallel on every
 core, and writes the metrics of every run as sweep.csv and sweep.json with a
@@ -154,6 +155,30 @@ the ends are rounded to whole minutes, or hours from 10h). PATH=V1,V2,...
 lists the values instead. PATH is any path --set takes (parent.ds_ttl,
 parent.ns_ttl, losing.dnskey_ttl, resolvers.profile, ...).
 
+Each run is a sampled population of caches: it measures exposure (Bogus
+cache-hours, Insecure stretches) and can show that Bogus happens, never that
+it cannot. --worst-case adds, at every point, the worst-case analysis over
+every cache phase and server choice of each validating profile of the
+point's scenario (as run --worst-case), which can also prove that it
+cannot. sweep.csv then gains, after the existing columns (which keep their
+places):
+
+  worst_bogus, worst_lame    true (some cache can be in the state), false
+                             (no cache can: proven), or unproven (the search
+                             stopped at its budget without finding one)
+  worst_max_bogus_seconds,   the longest stretch any cache can have (a lower
+  worst_max_lame_seconds     bound when worst_complete is false)
+  worst_complete             every profile's search covered every cell
+
+over the point's validating profiles, then the same five columns for each
+profile as COLUMN[PROFILE]: worst_bogus[unbound],
+worst_max_bogus_seconds[unbound], ... Cells are empty where a point (one
+without a validating profile) or a profile was not analysed. sweep.json
+holds the same per point (worst_bogus is true, false or "unproven") with
+each profile's analysis and witness under worst_case. The summary printed
+marks with ! each point where Bogus is possible and with ? each where it is
+not proven, and the plot rings those points (heat maps outline the cells).
+
 Either every output file is written or none.`
 
 // maxSweepPoints bounds a sweep's grid.
@@ -165,6 +190,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sets := fs.StringArray("set", nil, "fix a setting for every run, e.g. parent.ns_ttl=1d (repeatable)")
 	caches := fs.Int("caches", 0, "number of resolver caches per run (default: the scenario's)")
 	out := fs.String("out", "dnssecsim-sweep", "write the files into `DIR` (created if missing)")
+	worstCase := fs.Bool("worst-case", false, "add the worst case over every cache phase, per validating profile, at every point")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -225,11 +251,16 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageErr("%v", err)
 	}
 	sw.Sets = append(sw.Sets, *sets...)
+	if *worstCase {
+		if err := checkWorstCase(load, axes, sw); err != nil {
+			return err
+		}
+	}
 
 	start := time.Now()
 	prog := newProgress(stderr, "sweep", len(sw.Points))
 	err = parallel(ctx, len(sw.Points), prog, func(i int) error {
-		res, err := runPoint(load, axes, sw.Points[i].Values, *caches, false)
+		res, err := runPoint(load, axes, sw.Points[i].Values, *caches, false, *worstCase)
 		if err != nil {
 			return err
 		}
@@ -266,33 +297,148 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, name := range files.names() {
 		fmt.Fprintln(stdout, filepath.Join(*out, name))
 	}
-	fmt.Fprintf(stdout, "%d runs in %.1fs\n", len(sw.Points), time.Since(start).Seconds())
+	if *worstCase {
+		fmt.Fprintf(stdout, "%d runs and worst-case analyses in %.1fs\n", len(sw.Points), time.Since(start).Seconds())
+		io.WriteString(stdout, formatSweepWorst(sw))
+	} else {
+		fmt.Fprintf(stdout, "%d runs in %.1fs\n", len(sw.Points), time.Since(start).Seconds())
+	}
 	return nil
 }
 
-// runPoint loads a fresh scenario, applies the point's values and runs it.
-func runPoint(load func() (*scenarios.Scenario, error), axes []reports.SweepAxis, values []string, caches int, timelines bool) (*sim.Result, error) {
-	sc, err := load()
+// pointScenario loads a fresh scenario and applies a point's values; at
+// names the point for messages.
+func pointScenario(load func() (*scenarios.Scenario, error), axes []reports.SweepAxis, values []string) (sc *scenarios.Scenario, at string, err error) {
+	if sc, err = load(); err != nil {
+		return nil, "", err
+	}
+	var ats []string
+	for k, a := range axes {
+		ats = append(ats, a.Path+"="+values[k])
+		if err := sc.Set(a.Path, values[k]); err != nil {
+			return nil, "", inputErr(fmt.Errorf("%s at %s: %v", sc.Name, strings.Join(ats, ", "), err))
+		}
+	}
+	return sc, strings.Join(ats, ", "), nil
+}
+
+// runPoint loads a fresh scenario, applies the point's values and runs it;
+// with worst, it adds the worst-case analysis of the point's validating
+// profiles to the result (an empty one for a point without any).
+func runPoint(load func() (*scenarios.Scenario, error), axes []reports.SweepAxis, values []string, caches int, timelines, worst bool) (*sim.Result, error) {
+	sc, at, err := pointScenario(load, axes, values)
 	if err != nil {
 		return nil, err
 	}
-	var at []string
-	for k, a := range axes {
-		at = append(at, a.Path+"="+values[k])
-		if err := sc.Set(a.Path, values[k]); err != nil {
-			return nil, inputErr(fmt.Errorf("%s at %s: %v", sc.Name, strings.Join(at, ", "), err))
-		}
+	where := sc.Name
+	if at != "" {
+		where += " at " + at
 	}
 	res, err := sim.Run(sc, sim.Options{Caches: caches, Timelines: timelines})
 	if err != nil {
-		return nil, inputErr(fmt.Errorf("%s at %s: %v", sc.Name, strings.Join(at, ", "), err))
+		return nil, inputErr(fmt.Errorf("%s: %v", where, err))
+	}
+	if worst {
+		if _, err := sim.WorstCaseProfiles(sc); errors.Is(err, sim.ErrNoValidating) {
+			res.WorstCase = map[string]*sim.WorstCase{}
+		} else if res.WorstCase, err = analyseWorstCase(sc); err != nil {
+			return nil, inputErr(fmt.Errorf("%s: %v", where, err))
+		}
 	}
 	return res, nil
 }
 
+// checkWorstCase makes sure, before anything runs, that some point of
+// the grid has a validating profile for the worst-case analysis; points
+// without one are reported as not analysed.
+func checkWorstCase(load func() (*scenarios.Scenario, error), axes []reports.SweepAxis, sw *reports.Sweep) error {
+	var first *scenarios.Scenario
+	for _, p := range sw.Points {
+		sc, _, err := pointScenario(load, axes, p.Values)
+		if err != nil {
+			return err
+		}
+		if _, err := sim.WorstCaseProfiles(sc); !errors.Is(err, sim.ErrNoValidating) {
+			return nil
+		}
+		if first == nil {
+			first = sc
+		}
+	}
+	_, err := analyseWorstCase(first)
+	return usageErr("--worst-case: no point of the grid has a validating resolver profile to analyse: %v", err)
+}
+
+// maxListedPoints bounds the points the worst-case summary lists one by
+// one; beyond it, only those where Bogus is possible or not proven.
+const maxListedPoints = 40
+
+// formatSweepWorst sums up a sweep's worst cases: a line per point, marked
+// ! where a cache can be Bogus and ? where that is not proven, with the
+// sample's Bogus caches beside it, then the counts.
+func formatSweepWorst(sw *reports.Sweep) string {
+	var b strings.Builder
+	var possible, missed, unproven, never, none int
+	type line struct{ mark, at, text, sample string }
+	var lines []line
+	for _, p := range sw.Points {
+		var at []string
+		for k, a := range sw.Axes {
+			at = append(at, a.Path+"="+p.Values[k])
+		}
+		bog := p.Metrics[sim.Bogus.String()].Caches
+		l := line{mark: " ", at: strings.Join(at, ", "), text: p.Worst.Text(),
+			sample: fmt.Sprintf("sampled: %d of %d caches Bogus", bog, p.Caches)}
+		switch {
+		case !p.Worst.Analysed():
+			l.mark = "-"
+			none++
+		case p.Worst.Bogus == reports.Possible:
+			l.mark = "!"
+			possible++
+			if bog == 0 {
+				missed++
+				l.sample += ", which the sample missed"
+			}
+		case p.Worst.Bogus == reports.Unproven:
+			l.mark = "?"
+			unproven++
+		default:
+			never++
+		}
+		lines = append(lines, l)
+	}
+	all := len(lines) <= maxListedPoints
+	b.WriteString("\nworst case per point, over every cache phase and server choice of each validating profile (proven for the model; the samples are not):\n")
+	listed := lines[:0:0]
+	width := 0
+	for _, l := range lines {
+		if all || l.mark == "!" || l.mark == "?" {
+			listed = append(listed, l)
+			width = max(width, len(l.at))
+		}
+	}
+	for _, l := range listed {
+		fmt.Fprintf(&b, "  %s %-*s  %s  [%s]\n", l.mark, width, l.at, l.text, l.sample)
+	}
+	fmt.Fprintf(&b, "Bogus possible (!) at %d of %d points", possible, len(lines))
+	if missed > 0 {
+		fmt.Fprintf(&b, " (%d where the sample saw no Bogus)", missed)
+	}
+	fmt.Fprintf(&b, "; not proven (?) at %d; never Bogus (proven) at %d", unproven, never)
+	if none > 0 {
+		fmt.Fprintf(&b, "; not analysed (-, no validating profile) at %d", none)
+	}
+	b.WriteString(".\n")
+	if !all && never+none > 0 {
+		fmt.Fprintf(&b, "(%d points never Bogus or not analysed are not listed; sweep.csv has every point.)\n", never+none)
+	}
+	return b.String()
+}
+
 // scenarioLoader checks that arg names a scenario and that sets apply to
-// it, and returns a function that loads a fresh copy with sets applied,
-// for runs that change it.
+// it, and returns a function that loads a fresh copy with sets applied and
+// without its expectations, for runs that change it.
 func scenarioLoader(arg string, sets []string) (func() (*scenarios.Scenario, error), error) {
 	sc, err := loadScenario(arg)
 	if err != nil {
@@ -315,6 +461,12 @@ func scenarioLoader(arg string, sets []string) (func() (*scenarios.Scenario, err
 		if err != nil {
 			return nil, inputErr(err)
 		}
+		// Sweeps and reports run a scenario under other settings and
+		// never check its expect: block (dnssecsim check does), so an
+		// expectation about a profile the settings take out, such as
+		// worst.bind.Bogus under resolvers.profile=unbound, is no reason
+		// to refuse the run.
+		sc.Expect = nil
 		if err := applySets(sc, sets); err != nil {
 			return nil, err
 		}

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
@@ -18,6 +21,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dnssecsim/dnssecsim/reports"
+	"github.com/dnssecsim/dnssecsim/sim"
 )
 
 // repMini is the small scenario the sweep, plot and report tests run.
@@ -328,5 +334,169 @@ func TestParallel(t *testing.T) {
 	cancel()
 	if err := parallel(ctx, 10, nil, func(int) error { return nil }); err != context.Canceled {
 		t.Errorf("parallel after cancel: %v, want context.Canceled", err)
+	}
+}
+
+// TestSweepWorstCase runs small sweeps of pattern-2 with --worst-case on
+// one profile each and checks the worst-case columns: as built in (DS TTL
+// 1d, DNSKEY TTL 1h, the NS switch after the DS TTL), and with a DS TTL of
+// 1h, a cache on the Unbound profile can be Bogus for a minute, which the
+// sample may miss; one on BIND never can (proven).
+func TestSweepWorstCase(t *testing.T) {
+	tests := []struct {
+		profile string
+		bogus   string // worst_bogus at both points
+		max     string // worst_max_bogus_seconds
+		mark    string // the summary's mark
+	}{
+		{"unbound", "true", "60", "!"},
+		{"bind", "false", "0", " "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.profile, func(t *testing.T) {
+			dir := t.TempDir()
+			code, out, stderr := repRun(t, "sweep", "pattern-2", "--vary", "parent.ds_ttl=1h,1d", "--set", "resolvers.profile="+tc.profile,
+				"--worst-case", "--caches", "50", "--out", dir)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			rows := readCSV(t, filepath.Join(dir, "sweep.csv"))
+			head := rows[0]
+			// The columns of a sweep without --worst-case stay first and
+			// in place.
+			code, _, stderr = repRun(t, "sweep", "pattern-2", "--vary", "parent.ds_ttl=1h,1d", "--set", "resolvers.profile="+tc.profile,
+				"--caches", "50", "--out", filepath.Join(dir, "plain"))
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			plain := readCSV(t, filepath.Join(dir, "plain", "sweep.csv"))[0]
+			if d := cmp.Diff(plain, head[:len(plain)]); d != "" {
+				t.Errorf("the existing columns moved (-without +with --worst-case):\n%s", d)
+			}
+			p := tc.profile
+			wantHead := []string{"worst_bogus", "worst_max_bogus_seconds", "worst_lame", "worst_max_lame_seconds", "worst_complete",
+				"worst_bogus[" + p + "]", "worst_max_bogus_seconds[" + p + "]", "worst_lame[" + p + "]", "worst_max_lame_seconds[" + p + "]", "worst_complete[" + p + "]"}
+			if d := cmp.Diff(wantHead, head[len(plain):]); d != "" {
+				t.Fatalf("worst-case columns (-want +got):\n%s", d)
+			}
+			want := []string{tc.bogus, tc.max, "false", "0", "true", tc.bogus, tc.max, "false", "0", "true"}
+			for _, r := range rows[1:] {
+				if d := cmp.Diff(want, r[len(plain):]); d != "" {
+					t.Errorf("%s=%s: worst-case cells (-want +got):\n%s", head[1], r[1], d)
+				}
+			}
+
+			// sweep.json: true and false as JSON booleans, with each
+			// profile's analysis.
+			var js struct {
+				Points []struct {
+					Values    []string                   `json:"values"`
+					Bogus     any                        `json:"worst_bogus"`
+					MaxBogus  float64                    `json:"worst_max_bogus_seconds"`
+					WorstCase map[string]json.RawMessage `json:"worst_case"`
+				} `json:"points"`
+			}
+			data, _ := os.ReadFile(filepath.Join(dir, "sweep.json"))
+			if err := json.Unmarshal(data, &js); err != nil {
+				t.Fatal(err)
+			}
+			for _, pt := range js.Points {
+				if fmt.Sprint(pt.Bogus) != tc.bogus || fmt.Sprint(pt.MaxBogus) != tc.max || pt.WorstCase[p] == nil {
+					t.Errorf("sweep.json at %v: worst_bogus %v, max %v, worst_case %v; want %s, %s and the %s analysis", pt.Values, pt.Bogus, pt.MaxBogus, pt.WorstCase, tc.bogus, tc.max, p)
+				}
+			}
+
+			// The summary marks each point; the plot rings them.
+			for _, v := range []string{"1h", "1d"} {
+				if !strings.Contains(out, "\n  "+tc.mark+" parent.ds_ttl="+v+" ") {
+					t.Errorf("stdout does not mark parent.ds_ttl=%s with %q:\n%s", v, tc.mark, out)
+				}
+			}
+			svg, _ := os.ReadFile(filepath.Join(dir, "exposure-parent-ds_ttl.svg"))
+			if ringed := bytes.Contains(svg, []byte("worst case: Bogus possible")); ringed != (tc.bogus == "true") {
+				t.Errorf("the plot's legend has the worst-case ring: %v, want %v", ringed, tc.bogus == "true")
+			}
+		})
+	}
+}
+
+// TestSweepWorstCaseNoValidating checks that a grid without a validating
+// profile is refused before anything runs, and that points without one
+// in a grid that has others are reported as not analysed.
+func TestSweepWorstCaseNoValidating(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := repRun(t, "sweep", "pattern-2", "--vary", "parent.ds_ttl=1h,1d", "--set", "resolvers.profile=non-validating", "--worst-case", "--out", out)
+	if code != exitUsage || !strings.Contains(stderr, "no point of the grid has a validating resolver profile") {
+		t.Errorf("exit %d, stderr %q; want a usage error", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was created", out)
+	}
+	code, stdout, stderr := repRun(t, "sweep", repMini, "--vary", "resolvers.profile=non-validating,bind", "--set", "parent.ds_ttl=30m",
+		"--worst-case", "--caches", "4", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := readCSV(t, filepath.Join(out, "sweep.csv"))
+	col := slices.Index(rows[0], "worst_bogus")
+	if col < 0 || rows[1][1] != "non-validating" || rows[1][col] != "" || rows[2][col] == "" {
+		t.Errorf("worst_bogus: %q for non-validating, %q for bind; want empty and a verdict", rows[1][col], rows[2][col])
+	}
+	if !strings.Contains(stdout, "  - resolvers.profile=non-validating  not analysed: no validating resolver profile") {
+		t.Errorf("stdout does not mark the point without a validating profile:\n%s", stdout)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("%s: %d rows, %v", path, len(rows), err)
+	}
+	return rows
+}
+
+// TestFormatSweepWorst checks the worst-case summary of a large grid: only
+// the points where Bogus is possible (!) or not proven (?) are listed,
+// with the counts of all.
+func TestFormatSweepWorst(t *testing.T) {
+	var vals []string
+	for i := range 45 {
+		vals = append(vals, fmt.Sprint(i))
+	}
+	sw, err := reports.NewSweep("x", []reports.SweepAxis{{Path: "resolvers.count", Values: vals}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range sw.Points {
+		wc := map[string]*sim.WorstCase{"bind": {Complete: true}}
+		switch i {
+		case 3:
+			wc["bind"] = &sim.WorstCase{Bogus: true, MaxBogusSeconds: 60, Complete: true}
+		case 7:
+			wc["bind"] = &sim.WorstCase{}
+		case 9:
+			wc = map[string]*sim.WorstCase{}
+		}
+		sw.Record(i, &sim.Result{Metrics: map[string]sim.Metric{"Bogus": {}}, Stats: sim.Stats{Caches: 10}, WorstCase: wc})
+	}
+	got := formatSweepWorst(sw)
+	for _, want := range []string{
+		"\n  ! resolvers.count=3  Bogus possible for bind (1m); never Lame (proven)  [sampled: 0 of 10 caches Bogus, which the sample missed]\n",
+		"\n  ? resolvers.count=7  Bogus not ruled out for bind",
+		"\nBogus possible (!) at 1 of 45 points (1 where the sample saw no Bogus); not proven (?) at 1; never Bogus (proven) at 42; not analysed (-, no validating profile) at 1.\n",
+		"(43 points never Bogus or not analysed are not listed; sweep.csv has every point.)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "resolvers.count="); n != 2 {
+		t.Errorf("%d points listed, want 2:\n%s", n, got)
 	}
 }
