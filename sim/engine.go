@@ -263,8 +263,8 @@ func newCacheRun(w *World, pop *population, i int, opt *Options, tr *tracker) (*
 			back = -pop.given[i][k]
 			if back >= e.period {
 				return nil, sc.ErrorAt(fmt.Sprintf("resolvers.caches[%d].%s", i, entryNames[k]),
-					"resolvers.caches[%d].%s: expected a fetch time after -%s (the %s entry of a %s cache lives %s), found -%s",
-					i, entryNames[k], duration.Format(e.period), entryNames[k], c.prof.Name, duration.Format(e.period), duration.Format(back))
+					"expected a fetch time after -%s (the %s entry of a %s cache lives %s), found -%s",
+					duration.Format(e.period), entryNames[k], c.prof.Name, duration.Format(e.period), duration.Format(back))
 			}
 		case sc.Resolvers.CacheAge == "explicit":
 			back = c.age % e.period

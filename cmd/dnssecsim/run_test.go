@@ -66,6 +66,19 @@ func TestRunExitCodes(t *testing.T) {
 		{"unknown flag", []string{"run", "pattern-2", "--frobnicate"}, 2, "frobnicate"},
 		// An unknown format.
 		{"bad format", []string{"run", "pattern-2", "--format", "xml"}, 2, "text or json"},
+		// A given cache: a fetch time past what the entry's TTL allows (the
+		// Unbound DS entry lives 1d), names the field.
+		{"fetch time past the TTL", []string{"run", "pattern-2", "--set", "resolvers.cache=unbound ds=-2d"}, 1,
+			"resolvers.caches[0].ds: expected a fetch time after -1d (the ds entry of a unbound cache lives 1d), found -2d"},
+		// A given cache with an unknown profile.
+		{"cache of an unknown profile", []string{"run", "pattern-2", "--set", "resolvers.cache=nope ds=-1h"}, 1, `resolvers.caches[0].profile: expected a resolver profile`},
+		// A positive fetch time is bad usage of --set.
+		{"fetch time in the future", []string{"run", "pattern-2", "--set", "resolvers.cache=unbound ds=1h"}, 2, "resolvers.cache"},
+		// --worst-case needs a validating profile.
+		{"worst case without validation", []string{"run", "pattern-2", "--set", "resolvers.profile=non-validating", "--worst-case"}, 1,
+			"the worst-case analysis needs a validating resolver profile, found only non-validating"},
+		// A witness replays: the cache the analysis gives for pattern-2.
+		{"witness replay", []string{"run", "pattern-2", "--set", "resolvers.cache=unbound ds=-1s key=-2s answer=-3s"}, 0, ""},
 	}
 	checkExits(t, tests)
 }
@@ -196,6 +209,71 @@ func TestVersionAndHelp(t *testing.T) {
 		code, out, stderr := runCLI(c.name, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: dnssecsim "+c.name) {
 			t.Errorf("%s --help: exit %d, stdout %.80q, stderr %q", c.name, code, out, stderr)
+		}
+	}
+}
+
+// TestRunWorstCaseJSON checks --worst-case: per profile of the population,
+// the verdict, the longest stretch and a witness that replays, and a line
+// per profile in the text output. pattern-2 as built in is the case a
+// sample of 1,000 caches misses: Unbound can be Bogus for a minute.
+func TestRunWorstCaseJSON(t *testing.T) {
+	code, out, stderr := runCLI("run", "pattern-2", "--caches", "30", "--format", "json", "--worst-case")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Metrics   map[string]struct{ Caches int } `json:"metrics"`
+		WorstCase map[string]struct {
+			Bogus           bool    `json:"bogus"`
+			Lame            bool    `json:"lame"`
+			MaxBogusSeconds float64 `json:"max_bogus_seconds"`
+			MaxLameSeconds  float64 `json:"max_lame_seconds"`
+			Complete        bool    `json:"complete"`
+			Witness         *struct {
+				Profile        string             `json:"profile"`
+				State          string             `json:"state"`
+				FetchedSeconds map[string]float64 `json:"fetched_seconds"`
+				Cache          string             `json:"cache"`
+				Cause          string             `json:"cause"`
+			} `json:"witness"`
+		} `json:"worst_case"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.WorstCase) != 2 {
+		t.Fatalf("worst case for %d profiles, want unbound and bind", len(r.WorstCase))
+	}
+	u, b := r.WorstCase["unbound"], r.WorstCase["bind"]
+	if !u.Bogus || u.MaxBogusSeconds != 60 || !u.Complete || u.Witness == nil || u.Witness.State != "Bogus" || len(u.Witness.FetchedSeconds) != 4 {
+		t.Errorf("unbound: %+v", u)
+	}
+	if b.Bogus || b.Lame || !b.Complete || b.Witness != nil {
+		t.Errorf("bind: %+v", b)
+	}
+	// The witness replays as a one-cache run with the same Bogus minute.
+	code, out, stderr = runCLI("run", "pattern-2", "--format", "json", "--set", "resolvers.cache="+u.Witness.Cache)
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Metrics map[string]struct {
+			Caches     int     `json:"caches"`
+			MaxSeconds float64 `json:"max_seconds"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if m := rep.Metrics["Bogus"]; m.Caches != 1 || m.MaxSeconds != 60 {
+		t.Errorf("replay of %s: Bogus %+v, want 1 cache for 60 s", u.Witness.Cache, m)
+	}
+	code, out, _ = runCLI("run", "pattern-2", "--caches", "30", "--worst-case")
+	for _, w := range []string{"sampled population of 30 caches", "bind               never Bogus; never Lame", "unbound            Bogus possible, up to 1m",
+		"replay: dnssecsim run pattern-2 --set 'resolvers.cache=unbound"} {
+		if code != 0 || !strings.Contains(out, w) {
+			t.Errorf("text output lacks %q:\n%s", w, out)
 		}
 	}
 }
