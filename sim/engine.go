@@ -451,7 +451,6 @@ type chunkResult struct {
 	timelines []Timeline
 	lines     []traceLine
 	events    int64
-	caches    []int // per profile
 }
 
 func (cr *chunkResult) add(r *cacheRun, opt *Options) {
@@ -494,29 +493,6 @@ func traceTime(t time.Duration) string {
 		return fmt.Sprintf("%dh%02dm%02ds", h, m, sec)
 	}
 	return fmt.Sprintf("%dh%02dm", h, m)
-}
-
-// span formats a non-negative duration as days, hours, minutes and seconds
-// ("1d 23h 59m 59s"), without zero units at either end.
-func span(d time.Duration) string {
-	t := int64((d + time.Second/2) / time.Second)
-	if t == 0 {
-		return "0s"
-	}
-	n := [4]int64{t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60}
-	units := [4]string{"d", "h", "m", "s"}
-	first, last := 0, 3
-	for n[first] == 0 {
-		first++
-	}
-	for n[last] == 0 {
-		last--
-	}
-	var out []string
-	for i := first; i <= last; i++ {
-		out = append(out, fmt.Sprint(n[i])+units[i])
-	}
-	return strings.Join(out, " ")
 }
 
 // Metric summarises one state over the population.

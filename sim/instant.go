@@ -262,7 +262,6 @@ func (tr *tracker) choose(serving []int) int {
 	for _, op := range serving {
 		mask |= 1 << op
 	}
-	pick := serving[0]
 	want := -1
 	switch {
 	case tr.choices < len(tr.script):
@@ -270,14 +269,21 @@ func (tr *tracker) choose(serving []int) int {
 	case tr.choices == len(tr.script):
 		want = tr.alt
 	}
-	for _, op := range serving {
-		if op == want {
-			pick = op
-		}
-	}
+	pick := pickServing(want, serving)
 	tr.choices++
 	if !tr.stopped {
 		tr.record(branch{mask: mask, pick: uint8(pick)})
 	}
 	return pick
+}
+
+// pickServing picks operator want when it serves, else the first serving
+// one: how a scripted cache (a witness, a given cache) chooses.
+func pickServing(want int, serving []int) int {
+	for _, op := range serving {
+		if op == want {
+			return op
+		}
+	}
+	return serving[0]
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dnssecsim/dnssecsim/internal/duration"
 	"github.com/dnssecsim/dnssecsim/validator"
 )
 
@@ -124,16 +125,12 @@ func (r *cacheRun) choose(serving []int) int {
 	case r.tr != nil:
 		return r.tr.choose(serving)
 	case r.script != nil:
-		pick := serving[0]
+		want := -1
 		if r.choice < len(r.script) {
-			for _, op := range serving {
-				if op == r.script[r.choice] {
-					pick = op
-				}
-			}
+			want = r.script[r.choice]
 		}
 		r.choice++
-		return pick
+		return pickServing(want, serving)
 	}
 	return serving[r.rng.IntN(len(serving))]
 }
@@ -284,9 +281,9 @@ func (r *cacheRun) fetchKey(t instant) {
 // at formats an instant for causes: "+1d 23h 59m 59s" or "-2h".
 func (r *cacheRun) at(i instant) string {
 	if i.at < 0 {
-		return "-" + span(-i.at)
+		return "-" + duration.Span(-i.at)
 	}
-	return "+" + span(i.at)
+	return "+" + duration.Span(i.at)
 }
 
 // lastFetch is when a settled entry was last fetched again (with the same

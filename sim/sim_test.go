@@ -25,6 +25,12 @@ func measured(t testing.TB, sets ...string) *scenarios.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return withSets(t, sc, sets...)
+}
+
+// withSets applies PATH=VALUE overrides to sc.
+func withSets(t testing.TB, sc *scenarios.Scenario, sets ...string) *scenarios.Scenario {
+	t.Helper()
 	for _, kv := range sets {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := sc.Set(k, v); err != nil {

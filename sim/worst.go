@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"sort"
 	"sync"
@@ -92,7 +93,6 @@ type Witness struct {
 	Cache string `json:"cache"`
 	// Trace is the one-cache replay's trace.
 	Trace []string `json:"trace"`
-	spec  scenarios.CacheSpec
 }
 
 // WorstOptions bounds the analysis.
@@ -216,15 +216,14 @@ type job struct {
 
 // explorer holds one profile's search.
 type explorer struct {
-	w      *World
-	pop    *population
-	opt    WorstOptions
-	grid   time.Duration
-	phase  time.Duration
-	seen   map[[16]byte]uint64
-	wc     *WorstCase
-	best   [numStates]bestStretch
-	budget int
+	w     *World
+	pop   *population
+	opt   WorstOptions
+	grid  time.Duration
+	phase time.Duration
+	seen  map[[16]byte]uint64
+	wc    *WorstCase
+	best  [numStates]bestStretch
 	// Buffers reused from run to run.
 	bufPath  []branch
 	bufDBMs  []dbm
@@ -247,7 +246,7 @@ func analyse(w *World, p Profile, opt WorstOptions) (*WorstCase, error) {
 	}
 	sc := w.sc
 	e := &explorer{w: w, pop: &population{sc: sc, profiles: []Profile{p}, profOf: []uint8{0}}, opt: opt,
-		wc: &WorstCase{Complete: true}, budget: opt.MaxPaths}
+		wc: &WorstCase{Complete: true}}
 	e.grid = time.Second
 	phases := []time.Duration{0}
 	if sc.Resolvers.Query == "rate" {
@@ -305,7 +304,7 @@ func (e *explorer) explore() error {
 	opts := &Options{}
 	queued := e.wc.Paths + 1
 	push := func(j job) bool {
-		if queued >= e.budget || len(stack) >= maxStack {
+		if queued >= e.opt.MaxPaths || len(stack) >= maxStack {
 			e.wc.Complete = false
 			return false
 		}
@@ -371,7 +370,7 @@ func (e *explorer) explore() error {
 			prefix := picks[:pickAt[li]]
 			if b.mask != 0 {
 				for m := b.mask; m != 0; m &= m - 1 {
-					op := trailing(m)
+					op := bits.TrailingZeros8(m)
 					if op == int(b.pick) {
 						continue
 					}
@@ -454,15 +453,6 @@ func mix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
-}
-
-func trailing(m uint8) int {
-	for i := 0; i < 8; i++ {
-		if m&(1<<i) != 0 {
-			return i
-		}
-	}
-	return -1
 }
 
 // score takes the longest Bogus and Lame stretches of a run's cell.
@@ -572,8 +562,7 @@ const (
 func (e *explorer) witness(p Profile, st State, b *bestStretch) (*Witness, error) {
 	sc := e.w.sc
 	spec := scenarios.CacheSpec{Profile: p.Name, QueryPhase: b.phase}
-	wit := &Witness{Profile: p.Name, State: st, FetchedSeconds: map[string]float64{},
-		FromSeconds: float64(0), QueryPhaseSeconds: b.phase.Seconds()}
+	wit := &Witness{Profile: p.Name, State: st, FetchedSeconds: map[string]float64{}, QueryPhaseSeconds: b.phase.Seconds()}
 	for k := 0; k < numEntries; k++ {
 		f := b.x[1+k] - b.period[k]
 		spec.Fetched[k] = f
@@ -583,7 +572,6 @@ func (e *explorer) witness(p Profile, st State, b *bestStretch) (*Witness, error
 		spec.Servers = append(spec.Servers, e.w.ops[op].name)
 	}
 	wit.Servers = spec.Servers
-	wit.spec = spec
 	wit.Cache = spec.String()
 	// Replay it as the scenario's only cache.
 	replay := *sc

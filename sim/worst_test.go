@@ -20,13 +20,7 @@ func builtin(t testing.TB, name string, sets ...string) *scenarios.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range sets {
-		k, v, _ := strings.Cut(kv, "=")
-		if err := sc.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return sc
+	return withSets(t, sc, sets...)
 }
 
 func worst(t testing.TB, sc *scenarios.Scenario, profiles ...string) map[string]*WorstCase {

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dnssecsim/dnssecsim/internal/atomicfile"
+	"github.com/dnssecsim/dnssecsim/internal/duration"
 	"github.com/dnssecsim/dnssecsim/scenarios"
 	"github.com/dnssecsim/dnssecsim/sim"
 )
@@ -196,23 +198,4 @@ func cacheDays(s float64) string {
 
 // span prints seconds as days, hours, minutes and seconds ("3d 0h 59m 55s"),
 // without leading or trailing zero units.
-func span(sec float64) string {
-	t := int64(sec + 0.5)
-	if t == 0 {
-		return "0s"
-	}
-	n := [4]int64{t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60}
-	units := [4]string{"d", "h", "m", "s"}
-	first, last := 0, 3
-	for n[first] == 0 {
-		first++
-	}
-	for n[last] == 0 {
-		last--
-	}
-	var out []string
-	for i := first; i <= last; i++ {
-		out = append(out, strconv.FormatInt(n[i], 10)+units[i])
-	}
-	return strings.Join(out, " ")
-}
+func span(sec float64) string { return duration.Span(time.Duration(math.Round(sec)) * time.Second) }

@@ -29,28 +29,26 @@ func analyseWorstCase(sc *scenarios.Scenario) (map[string]*sim.WorstCase, error)
 
 // worstVerdict says in a few words what the worst case of one profile is.
 func worstVerdict(w *sim.WorstCase) string {
-	var parts []string
-	switch {
-	case w.Bogus:
-		parts = append(parts, "Bogus possible, up to "+span(w.MaxBogusSeconds))
-	case w.Complete:
-		parts = append(parts, "never Bogus")
-	default:
-		parts = append(parts, "Bogus not ruled out")
-	}
-	switch {
-	case w.Lame:
-		parts = append(parts, "Lame possible, up to "+span(w.MaxLameSeconds))
-	case w.Complete:
-		parts = append(parts, "never Lame")
-	default:
-		parts = append(parts, "Lame not ruled out")
+	parts := []string{
+		stateVerdict("Bogus", w.Bogus, w.MaxBogusSeconds, w.Complete),
+		stateVerdict("Lame", w.Lame, w.MaxLameSeconds, w.Complete),
 	}
 	s := strings.Join(parts, "; ")
 	if !w.Complete {
 		s += fmt.Sprintf(" (NOT PROVEN: the search stopped after %d cells)", w.Paths)
 	}
 	return s
+}
+
+// stateVerdict says whether a state is possible and for how long at most.
+func stateVerdict(state string, possible bool, maxSeconds float64, complete bool) string {
+	switch {
+	case possible:
+		return state + " possible, up to " + span(maxSeconds)
+	case complete:
+		return "never " + state
+	}
+	return state + " not ruled out"
 }
 
 // formatWorstCase renders the worst-case verdicts, a line per profile, then

@@ -199,3 +199,27 @@ func FromTTL(ttl uint32) time.Duration {
 func Seconds(d time.Duration) int64 {
 	return int64(d / time.Second)
 }
+
+// Span formats a non-negative duration for people, in days, hours, minutes
+// and seconds rounded to the second ("1d 23h 59m 59s", "3d 1h"), without
+// zero units at either end.
+func Span(d time.Duration) string {
+	t := int64((d + time.Second/2) / time.Second)
+	if t == 0 {
+		return "0s"
+	}
+	n := [4]int64{t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60}
+	units := [4]string{"d", "h", "m", "s"}
+	first, last := 0, 3
+	for n[first] == 0 {
+		first++
+	}
+	for n[last] == 0 {
+		last--
+	}
+	var out []string
+	for i := first; i <= last; i++ {
+		out = append(out, strconv.FormatInt(n[i], 10)+units[i])
+	}
+	return strings.Join(out, " ")
+}
