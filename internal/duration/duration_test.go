@@ -219,3 +219,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSpan checks the human form: rounded to the second, no zero units at
+// either end, zero units inside kept.
+func TestSpan(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{400 * time.Millisecond, "0s"},
+		{time.Minute, "1m"},
+		{3*24*time.Hour + 59*time.Minute + 55*time.Second, "3d 0h 59m 55s"},
+		{24*time.Hour - time.Second, "23h 59m 59s"},
+		{25 * time.Hour, "1d 1h"},
+	}
+	for _, tc := range tests {
+		if got := Span(tc.in); got != tc.want {
+			t.Errorf("Span(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
